@@ -1,0 +1,1 @@
+"""The plan of a GHT: plans, axes, objectives and actions."""

@@ -1,0 +1,1 @@
+"""Filières (medical and support) of a GHT, their pilots and working groups."""

@@ -1,0 +1,19 @@
+"""What every page shows of the tenancy: the current GHT, the role, and the GHTs to switch to."""
+
+from django.utils.functional import SimpleLazyObject
+
+from ght_portal.models import Membership
+
+
+def tenancy(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "current_ght": getattr(request, "ght", None),
+        "current_membership": getattr(request, "membership", None),
+        # Evaluated only by templates that show the switcher: one query, the GHTs loaded with it.
+        "user_memberships": SimpleLazyObject(
+            lambda: list(Membership.objects.active().filter(user=user).select_related("ght").order_by("ght__name"))
+        ),
+    }

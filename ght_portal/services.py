@@ -1,0 +1,147 @@
+"""Mutations of the tenancy core: invitations, roles, memberships.
+
+Each is atomic, takes the acting user by keyword, and raises ``ValidationError`` with a French
+message when a business rule refuses the change, leaving nothing half-written.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ght_portal.mail import send_templated_mail
+from ght_portal.models import GHT, Invitation, Membership, Role, hash_token
+
+User = get_user_model()
+
+
+def _send_invitation(invitation: Invitation, token: str) -> None:
+    link = settings.SITE_URL + reverse("accept_invitation", kwargs={"token": token})
+    context = {"invitation": invitation, "ght": invitation.ght, "link": link}
+    send_templated_mail("invitation", context, invitation.email)
+
+
+@transaction.atomic
+def invite_member(*, acting_user, ght: GHT, email: str, full_name: str, role: str) -> Invitation:
+    """Invite a person by e-mail; an expired open invitation for the same address is replaced."""
+    email = User.objects.normalize_email(email).strip().lower()
+    if Membership.objects.active().filter(ght=ght, user__email__iexact=email).exists():
+        raise ValidationError({"email": _("Cette personne est déjà membre de ce GHT.")})
+    for open_invitation in Invitation.objects.open().filter(ght=ght, email__iexact=email).select_for_update():
+        if not open_invitation.is_expired:
+            raise ValidationError(
+                {"email": _("Une invitation est déjà en attente pour cette adresse : renvoyez-la plutôt.")}
+            )
+        open_invitation.revoked_at = timezone.now()
+        open_invitation.save(update_fields=["revoked_at"])
+    invitation = Invitation(ght=ght, email=email, full_name=full_name.strip(), role=role, invited_by=acting_user)
+    token = invitation.new_token()
+    invitation.save()
+    _send_invitation(invitation, token)
+    return invitation
+
+
+@transaction.atomic
+def resend_invitation(*, acting_user, invitation: Invitation) -> Invitation:
+    """A new link (the old one stops working) with a fresh validity period."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, ght=invitation.ght)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise ValidationError(_("Cette invitation n'est plus ouverte."))
+    token = invitation.new_token()
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    _send_invitation(invitation, token)
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(*, acting_user, invitation: Invitation) -> None:
+    updated = Invitation.objects.open().filter(pk=invitation.pk, ght=invitation.ght).update(revoked_at=timezone.now())
+    if not updated:
+        raise ValidationError(_("Cette invitation n'est plus ouverte."))
+
+
+class InvitationUnusable(Exception):
+    """The link is unknown, used, revoked or expired; ``message`` says which, in French."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def find_invitation(token: str) -> Invitation:
+    """The open invitation for this link, or ``InvitationUnusable`` explaining why not."""
+    invitation = Invitation.objects.select_related("ght").filter(token_hash=hash_token(token)).first()
+    if invitation is None:
+        raise InvitationUnusable(_("Ce lien d'invitation n'est pas valide. Vérifiez qu'il est complet."))
+    if invitation.accepted_at:
+        raise InvitationUnusable(_("Ce lien d'invitation a déjà été utilisé. Connectez-vous avec votre compte."))
+    if invitation.revoked_at:
+        raise InvitationUnusable(_("Cette invitation a été annulée ou remplacée par une plus récente."))
+    if invitation.is_expired:
+        raise InvitationUnusable(
+            _("Ce lien d'invitation a expiré. Demandez à la cellule opérationnelle de votre GHT de vous la renvoyer.")
+        )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, user=None, full_name: str = "", password: str = "") -> Membership:
+    """Use the link once: create the account (or take the signed-in one) and its membership.
+
+    The invitation row is locked, so two clicks on the same link cannot both succeed.
+    """
+    invitation = find_invitation(token)
+    invitation = Invitation.objects.select_for_update().select_related("ght").get(pk=invitation.pk)
+    find_invitation(token)  # re-check under the lock
+    if user is None:
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise InvitationUnusable(_("Un compte existe déjà pour cette adresse : connectez-vous pour accepter."))
+        user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name)
+    elif user.email.lower() != invitation.email.lower():
+        raise InvitationUnusable(
+            _("Cette invitation est destinée à %(email)s. Déconnectez-vous puis ouvrez à nouveau le lien.")
+            % {"email": invitation.email}
+        )
+    membership, _created = Membership.objects.update_or_create(
+        ght=invitation.ght, user=user, defaults={"role": invitation.role, "is_active": True}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+def _office_members_left(membership: Membership) -> int:
+    return Membership.objects.active().filter(ght=membership.ght, role=Role.OFFICE).exclude(pk=membership.pk).count()
+
+
+@transaction.atomic
+def change_member_role(*, acting_user, membership: Membership, role: str) -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk, ght=membership.ght)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Rôle inconnu.")})
+    if membership.role == Role.OFFICE and role != Role.OFFICE and _office_members_left(membership) == 0:
+        raise ValidationError(
+            {"role": _("Le GHT doit garder au moins une personne active dans la cellule opérationnelle.")}
+        )
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def set_membership_active(*, acting_user, membership: Membership, active: bool) -> Membership:
+    """Deactivate or reactivate one GHT membership; the person keeps their other GHTs."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk, ght=membership.ght)
+    if not active:
+        if membership.user_id == acting_user.pk:
+            raise ValidationError(_("Vous ne pouvez pas désactiver votre propre accès."))
+        if membership.role == Role.OFFICE and _office_members_left(membership) == 0:
+            raise ValidationError(_("Le GHT doit garder au moins une personne active dans la cellule opérationnelle."))
+    membership.is_active = active
+    membership.save(update_fields=["is_active", "updated_at"])
+    return membership

@@ -1,0 +1,70 @@
+"""Resolve the GHT once, at the edge, and reach tenant rows only through it.
+
+Every GHT-scoped view uses ``GHTMixin``: the URL's ``ght_slug`` is looked up *together with* the
+user's active membership, so "no such GHT" and "not your GHT" give the same 404; a member whose role
+may not do the request gets 403. Views then query through ``scoped``/``get_for_ght_or_404``, which
+put the GHT inside the query (never "fetch, then compare").
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from ght_portal.models import GHT, Membership, Role
+
+ALL_ROLES = frozenset(Role.values)
+OFFICE_ONLY = frozenset({Role.OFFICE})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def membership_for(user, ght_slug: str) -> Membership | None:
+    """The user's active membership of the GHT with this slug, with the GHT loaded; None otherwise."""
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.active().select_related("ght").filter(user=user, ght__slug=ght_slug).first()
+
+
+def scoped(model_or_queryset, ght: GHT) -> models.QuerySet:
+    """The rows of ``ght`` only: the one entry point for tenant data in views, forms and tasks."""
+    queryset = model_or_queryset._default_manager.all() if isinstance(model_or_queryset, type) else model_or_queryset
+    return queryset.filter(ght=ght)
+
+
+def get_for_ght_or_404(model_or_queryset, ght: GHT, **lookup):
+    """Fetch one row of ``ght``; another GHT's row is indistinguishable from a missing one (404)."""
+    return get_object_or_404(scoped(model_or_queryset, ght), **lookup)
+
+
+class GHTMixin(LoginRequiredMixin):
+    """Gives views ``self.ght`` and ``self.membership``; 404 for non-members, 403 for a forbidden role.
+
+    ``read_roles`` apply to GET/HEAD/OPTIONS, ``write_roles`` to every other method. The URL walk
+    test reads these two attributes to know which answer each role must get.
+    """
+
+    read_roles: frozenset[str] = ALL_ROLES
+    write_roles: frozenset[str] = OFFICE_ONLY
+
+    ght: GHT
+    membership: Membership
+
+    def allowed_roles(self, method: str) -> frozenset[str]:
+        return self.read_roles if method in SAFE_METHODS else self.write_roles
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        membership = membership_for(request.user, kwargs["ght_slug"])
+        if membership is None:
+            raise Http404
+        self.ght = membership.ght
+        self.membership = membership
+        request.ght = membership.ght
+        request.membership = membership
+        if membership.role not in self.allowed_roles(request.method):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)

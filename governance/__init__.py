@@ -1,0 +1,1 @@
+"""Instances, meetings, decisions and the June/December checkpoints."""

@@ -1,0 +1,1 @@
+"""Dashboards, review PDFs and exports."""
