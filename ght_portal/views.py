@@ -204,7 +204,9 @@ class MemberUpdateView(GHTMixin, View):
                 return self.render_page(membership, form, status=422)
         except ValidationError as error:
             membership.refresh_from_db()
-            form = MembershipRoleForm(instance=membership, prefix=f"m{membership.pk}")
+            prefix = f"m{membership.pk}"
+            form = MembershipRoleForm({f"{prefix}-role": membership.role}, instance=membership, prefix=prefix)
+            form.is_valid()
             add_service_errors(form, error)
             return self.render_page(membership, form, status=422)
         text = message % {"name": membership.user.full_name, "role": membership.get_role_display()}
