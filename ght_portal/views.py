@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +26,7 @@ from ght_portal.forms import (
     MembershipRoleForm,
     ProfileForm,
 )
-from ght_portal.models import Establishment, Invitation, Membership, Role
+from ght_portal.models import Establishment, Invitation, Membership
 from ght_portal.tenancy import OFFICE_ONLY, GHTMixin, get_for_ght_or_404, scoped
 
 User = get_user_model()
@@ -60,15 +59,9 @@ class GHTHomeView(GHTMixin, TemplateView):
     template_name = "ght_portal/ght_home.html"
 
     def get_context_data(self, **kwargs):
-        establishments = scoped(Establishment, self.ght).filter(is_active=True)
-        counts = (
-            scoped(Membership, self.ght)
-            .active()
-            .aggregate(members=Count("pk"), office=Count("pk", filter=Q(role=Role.OFFICE)))
-        )
         return super().get_context_data(
-            establishments=establishments.order_by("role", "name"),
-            member_count=counts["members"],
+            establishments=scoped(Establishment, self.ght).filter(is_active=True).order_by("role", "name"),
+            member_count=scoped(Membership, self.ght).active().count(),
             **kwargs,
         )
 
