@@ -44,12 +44,18 @@ def _development_secret_key() -> str:
 
 if PRODUCTION:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 random characters in production")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS is required in production")
 else:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or _development_secret_key()
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+SITE_URL = env.str("SITE_URL", default="" if PRODUCTION else "http://localhost:8000").rstrip("/")
+if PRODUCTION and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured("SITE_URL (https://…) is required in production: it is the base of links in e-mails")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -189,8 +195,12 @@ AXES_USERNAME_CALLABLE = "ght_portal.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Behind N trusted reverse proxies, the client address is read from X-Forwarded-For (ipware);
+# with none, only REMOTE_ADDR counts, so a forged header cannot dodge the lockout.
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 GUARDIAN_ANONYMOUS_USER_NAME = None  # no anonymous object permissions: everything needs a login
 

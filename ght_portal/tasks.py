@@ -27,9 +27,11 @@ def send_email(subject: str, body: str, to: list[str]) -> None:
 
 @shared_task
 def housekeeping() -> dict:
-    """Purge expired sessions and invitations that expired more than 30 days ago (RGPD: keep less)."""
+    """Purge expired sessions, and invitations (with the names and e-mails they hold) 30 days after
+    their link expired, whether they were used, cancelled or ignored: memberships and their history
+    keep the record of who joined (RGPD: keep no more than needed)."""
     sessions, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     cutoff = timezone.now() - timedelta(days=30)
-    invitations, _ = Invitation.objects.open().filter(expires_at__lt=cutoff).delete()
+    invitations, _ = Invitation.objects.filter(expires_at__lt=cutoff).delete()
     logger.info("housekeeping: %s sessions, %s invitations purged", sessions, invitations)
     return {"sessions": sessions, "invitations": invitations}

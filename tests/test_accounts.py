@@ -157,3 +157,20 @@ def test_security_headers(client, db):
     assert "default-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_forged_forwarded_for_does_not_dodge_the_lockout(client, office, settings):
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            "/connexion/",
+            {"username": office.email, "password": "mauvais"},
+            REMOTE_ADDR="10.0.0.9",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{attempt}",
+        )
+    locked = client.post(
+        "/connexion/",
+        {"username": office.email, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.9",
+        HTTP_X_FORWARDED_FOR="203.0.113.200",
+    )
+    assert locked.status_code == 429

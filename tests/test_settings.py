@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "ght.exemple.fr",
     "DATABASE_URL": "postgres://ght:secret@db.exemple.fr:5432/ght_portal",
     "REDIS_URL": "redis://redis.exemple.fr:6379/0",
+    "SITE_URL": "https://ght.exemple.fr",
 }
 
 
@@ -38,6 +39,8 @@ def test_production_refuses_missing_secret_and_debug():
     missing = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_SECRET_KEY"}
     result = manage("check", env=missing)
     assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+    result = manage("check", env={**PRODUCTION_ENV, "DJANGO_SECRET_KEY": "court"})
+    assert result.returncode != 0 and "at least 50 random characters" in result.stderr
     result = manage("check", env={**PRODUCTION_ENV, "DJANGO_DEBUG": "on"})
     assert result.returncode != 0 and "DJANGO_DEBUG must stay off in production" in result.stderr
 

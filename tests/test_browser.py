@@ -1,0 +1,261 @@
+"""Journeys through the real UI: Debian's chromium driven by Playwright against the live server.
+
+Elements are found as a person finds them: by role, label and French text. Mails are sent eagerly
+(conftest) by the live server's thread, which runs in this process, so they land in mail.outbox.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop in this thread; Django would refuse ORM calls from it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from django.core import mail
+from playwright.sync_api import Page, expect, sync_playwright
+
+from ght_portal.models import GHT, Invitation, Membership, Role, User
+from tests.factories import PASSWORD, EstablishmentFactory, GHTFactory
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS = Path("/tmp/shots")
+# HTTP error statuses, which the tests check themselves (chromium and htmx both log them).
+IGNORED_CONSOLE_ERRORS = ("Failed to load resource", "Response Status Error Code")
+NEW_PASSWORD = "Cerisier-lavande-du-Lot-47"
+
+expect.set_options(timeout=5_000)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The browser, or None when chromium is missing: ``new_page()`` then fails the test itself."""
+    if not CHROMIUM.exists():
+        yield None
+        return
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """new_page() → a page in a fresh context (own cookies), addressed relative to the live server.
+
+    Called from the test body, so a missing chromium is a FAILED test, never a skip or a setup error.
+    JavaScript errors and console errors (a CSP violation, htmx failing to load) fail the test.
+    """
+    contexts = []
+    problems = []
+
+    def make() -> Page:
+        if browser is None:
+            pytest.fail(
+                f"{CHROMIUM} is missing: the browser tests drive Debian's chromium (apt-get install chromium).",
+                pytrace=False,
+            )
+        context = browser.new_context(base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 800})
+        context.set_default_timeout(5_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                problems.append(f"console: {message.text}")
+                if message.type == "error" and not message.text.startswith(IGNORED_CONSOLE_ERRORS)
+                else None
+            ),
+        )
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not problems, problems
+
+
+def field(scope, label: str):
+    """The form field with exactly this label (Django adds the French label suffix « : »)."""
+    return scope.get_by_label(re.compile(rf"^{re.escape(label)}(\s*:)?$"))
+
+
+def log_in(page: Page, user) -> None:
+    page.goto("/connexion/")
+    field(page, "Adresse e-mail").fill(user.email)
+    field(page, "Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("banner")).to_contain_text(user.full_name)
+
+
+def header(page: Page):
+    return page.get_by_role("banner")
+
+
+def ght_nav(page: Page):
+    return page.get_by_role("navigation", name="Navigation du GHT")
+
+
+def role_badge(page: Page, role_label: str):
+    """The role shown next to the user's name (closed menus hold the same words, hidden)."""
+    return header(page).get_by_text(role_label, exact=True).filter(visible=True)
+
+
+def invite(page: Page, email: str, full_name: str, role_label: str) -> None:
+    field(page, "Adresse e-mail").fill(email)
+    field(page, "Nom complet").fill(full_name)
+    field(page, "Rôle").select_option(label=role_label)
+    page.get_by_role("button", name="Envoyer l'invitation").click()
+
+
+def test_office_invites_a_person_who_creates_an_account(new_page, live_server, settings, ght, office):
+    settings.SITE_URL = live_server.url  # the link in the mail must point at this server
+    page = new_page()
+    log_in(page, office)
+    expect(page).to_have_url(f"{live_server.url}/alpha/")
+    expect(header(page)).to_contain_text("GHT Alpha")
+    expect(role_badge(page, "Cellule opérationnelle")).to_be_visible()
+
+    ght_nav(page).get_by_role("link", name="Membres").click()
+    expect(page.get_by_role("heading", name="Membres du GHT")).to_be_visible()
+    page.get_by_role("link", name="Inviter une personne").click()
+    invite(page, "paul.pilote@exemple.test", "Paul Pilote", "Pilote de filière")
+
+    expect(page).to_have_url(f"{live_server.url}/alpha/membres/")
+    expect(page.get_by_role("status").first).to_contain_text("Invitation envoyée à paul.pilote@exemple.test.")
+    expect(page.get_by_role("row").filter(has_text="paul.pilote@exemple.test")).to_contain_text("en attente")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "members.png"), full_page=True)
+
+    assert len(mail.outbox) == 1, "the invitation mail was not sent (on_commit in the live server's thread?)"
+    message = mail.outbox[0]
+    assert message.to == ["paul.pilote@exemple.test"]
+    assert message.subject == "Invitation à rejoindre le GHT Alpha sur GHT Portal"
+    link = re.search(r"https?://\S+/invitation/[\w-]+/", message.body).group(0)
+    assert link.startswith(live_server.url)
+
+    guest = new_page()
+    guest.goto(link)
+    expect(guest.get_by_role("heading", name="Rejoindre le GHT Alpha")).to_be_visible()
+    expect(field(guest, "Nom complet")).to_have_value("Paul Pilote")
+    field(guest, "Nom complet").fill("Paul Pilote-Durand")
+    field(guest, "Mot de passe").fill(NEW_PASSWORD)
+    field(guest, "Confirmation du mot de passe").fill(NEW_PASSWORD)
+    guest.get_by_role("button", name="Créer mon compte").click()
+
+    expect(guest).to_have_url(f"{live_server.url}/alpha/")
+    expect(guest.get_by_text("Bienvenue dans GHT Alpha.")).to_be_visible()
+    expect(header(guest)).to_contain_text("Paul Pilote-Durand")
+    expect(role_badge(guest, "Pilote de filière")).to_be_visible()
+    user = User.objects.get(email="paul.pilote@exemple.test")
+    assert user.full_name == "Paul Pilote-Durand"
+    assert user.check_password(NEW_PASSWORD)
+    assert Membership.objects.get(user=user).role == Role.PILOT
+    assert Invitation.objects.get(email="paul.pilote@exemple.test").accepted_at is not None
+
+
+def test_invitation_form_refuses_a_bad_address_and_an_existing_member(new_page, live_server, ght, office, reader):
+    page = new_page()
+    log_in(page, office)
+    page.goto("/alpha/membres/inviter/")
+
+    invite(page, "pas-une-adresse", "Quelqu'un", "Lecteur")
+    expect(page.get_by_role("alert").first).to_contain_text("Le formulaire contient des erreurs")
+    expect(page.get_by_text("Saisissez une adresse de courriel valide.")).to_be_visible()
+    expect(field(page, "Adresse e-mail")).to_have_value("pas-une-adresse")
+
+    invite(page, reader.email.upper(), "Louis Lecteur", "Lecteur")
+    expect(page.get_by_text("Cette personne est déjà membre de ce GHT.")).to_be_visible()
+    expect(page).to_have_url(f"{live_server.url}/alpha/membres/inviter/")
+
+    assert not Invitation.objects.exists()
+    assert mail.outbox == []
+
+
+def test_member_of_two_ghts_chooses_then_switches(new_page, live_server, ght, other_ght, make_member):
+    page = new_page()
+    person = make_member(ght, Role.DIRECTOR, full_name="Diane Directrice")
+    Membership.objects.create(ght=other_ght, user=person, role=Role.READER)
+    stranger_ght = GHTFactory(name="GHT Gamma", short_name="Gamma", slug="gamma")
+    EstablishmentFactory(ght=stranger_ght, name="CH Gamma", role="support")
+
+    log_in(page, person)
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name="Choisissez un GHT")).to_be_visible()
+    page.get_by_role("link", name="GHT Alpha").click()
+    expect(page).to_have_url(f"{live_server.url}/alpha/")
+    expect(role_badge(page, "Direction / membre d'instance")).to_be_visible()
+
+    header(page).get_by_text("Changer de GHT").click()
+    header(page).get_by_role("link", name=re.compile(r"^GHT Bêta")).click()
+    expect(page).to_have_url(f"{live_server.url}/beta/")
+    expect(header(page)).to_contain_text("GHT Bêta")
+    expect(role_badge(page, "Lecteur")).to_be_visible()
+
+    response = page.goto("/gamma/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", name="Page introuvable")).to_be_visible()
+    expect(page.get_by_role("main")).not_to_contain_text("GHT Gamma")
+    assert GHT.objects.filter(slug="gamma").exists()
+
+
+def test_reader_is_refused_members_page_then_logs_out(new_page, live_server, ght, reader):
+    page = new_page()
+    log_in(page, reader)
+    response = page.goto("/alpha/membres/")
+    assert response.status == 403
+    expect(page.get_by_role("heading", name="Action non autorisée")).to_be_visible()
+    expect(ght_nav(page).get_by_role("link", name="Membres")).to_have_count(0)
+
+    header(page).get_by_text(reader.full_name).click()
+    header(page).get_by_role("button", name="Se déconnecter").click()
+    expect(page).to_have_url(f"{live_server.url}/connexion/")
+    expect(page.get_by_role("heading", name="Connexion")).to_be_visible()
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "login.png"), full_page=True)
+    page.goto("/alpha/")
+    expect(page).to_have_url(re.compile(r"/connexion/\?next=/alpha/$"))
+
+
+def test_office_changes_a_role_inline_without_reloading(new_page, live_server, ght, office, reader):
+    page = new_page()
+    log_in(page, office)
+    page.goto("/alpha/membres/")
+    row = page.get_by_role("row").filter(has_text=reader.email)
+    page.evaluate("window.__sansRechargement = 'oui'")
+
+    field(row, f"Rôle de {reader.full_name}").select_option(label="Pilote de filière")
+    row.get_by_role("button", name="Changer", exact=True).click()
+
+    expect(row.get_by_role("status")).to_have_text(f"{reader.full_name} est maintenant : Pilote de filière.")
+    assert page.evaluate("window.__sansRechargement") == "oui", "the whole page was reloaded"
+    expect(field(row, f"Rôle de {reader.full_name}")).to_have_value(Role.PILOT)
+    assert Membership.objects.get(user=reader, ght=ght).role == Role.PILOT
+
+
+def test_refused_inline_change_shows_why(new_page, live_server, ght, office):
+    page = new_page()
+    log_in(page, office)
+    page.goto("/alpha/membres/")
+    row = page.get_by_role("row").filter(has_text=office.email)
+    field(row, f"Rôle de {office.full_name}").select_option(label="Lecteur")
+    with page.expect_response(re.compile(r"/alpha/membres/\d+/$")) as response:
+        row.get_by_role("button", name="Changer", exact=True).click()
+    assert response.value.status == 422
+    expect(row.get_by_role("alert")).to_have_text(
+        "Le GHT doit garder au moins une personne active dans la cellule opérationnelle.", timeout=2_000
+    )
+    expect(field(row, f"Rôle de {office.full_name}")).to_have_value(Role.OFFICE)
+    assert Membership.objects.get(user=office, ght=ght).role == Role.OFFICE
