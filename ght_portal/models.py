@@ -171,8 +171,31 @@ class TenantModel(models.Model):
 
     objects = GHTScopedQuerySet.as_manager()
 
+    # Name of the required foreign key whose GHT this row copies on save (e.g. "plan"), None for roots.
+    ght_from: str | None = None
+
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.ght_from:
+            self.inherit_ght()
+        super().save(*args, **kwargs)
+
+    def inherit_ght(self) -> None:
+        """Take the parent's GHT when unset; refuse (ValueError) a row whose GHT differs from its parent's.
+
+        Only ``save()`` runs this: ``bulk_create`` and ``update`` must set ``ght`` themselves.
+        """
+        if getattr(self, f"{self.ght_from}_id") is None:
+            return  # the missing parent is reported by the database (NOT NULL) or by full_clean()
+        parent_ght_id = getattr(self, self.ght_from).ght_id
+        if self.ght_id is None:
+            self.ght_id = parent_ght_id
+        elif self.ght_id != parent_ght_id:
+            raise ValueError(
+                f"{type(self).__name__}: GHT {self.ght_id} differs from its {self.ght_from}'s GHT {parent_ght_id}"
+            )
 
 
 class Establishment(TenantModel):

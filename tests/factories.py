@@ -53,3 +53,133 @@ class MembershipFactory(DjangoModelFactory):
     ght = factory.SubFactory(GHTFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.READER
+
+
+# --- Plan and filières (filieres/models.py, actions/models.py) -------------------------------------
+# Children take their GHT from their parent on save (TenantModel.ght_from): pass only the parent.
+
+import datetime  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from actions.models import (  # noqa: E402
+    Action,
+    ActionUpdate,
+    Axis,
+    Indicator,
+    Measurement,
+    Milestone,
+    Objective,
+    Plan,
+)
+from filieres.models import Filiere, Pilot, WorkingGroupMember  # noqa: E402
+
+
+class FiliereFactory(DjangoModelFactory):
+    class Meta:
+        model = Filiere
+
+    ght = factory.SubFactory(GHTFactory)
+    name = factory.Sequence(lambda n: f"Filière n° {n}")
+    code = factory.Sequence(lambda n: f"F{n}")
+    kind = Filiere.Kind.MEDICAL
+
+
+class PilotFactory(DjangoModelFactory):
+    class Meta:
+        model = Pilot
+
+    filiere = factory.SubFactory(FiliereFactory)
+    user = factory.SubFactory(UserFactory)
+    pilot_role = Pilot.PilotRole.CH_DOCTOR
+
+
+class WorkingGroupMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = WorkingGroupMember
+
+    filiere = factory.SubFactory(FiliereFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class PlanFactory(DjangoModelFactory):
+    class Meta:
+        model = Plan
+
+    ght = factory.SubFactory(GHTFactory)
+    title = "Projet médico-soignant partagé"
+    start_year = 2024
+    end_year = 2029
+    status = Plan.Status.DRAFT
+
+
+class AxisFactory(DjangoModelFactory):
+    class Meta:
+        model = Axis
+
+    plan = factory.SubFactory(PlanFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Axe n° {n}")
+
+
+class ObjectiveFactory(DjangoModelFactory):
+    class Meta:
+        model = Objective
+
+    axis = factory.SubFactory(AxisFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Objectif n° {n}")
+
+
+class ActionFactory(DjangoModelFactory):
+    """An action under an objective of its plan (the plan is the objective's)."""
+
+    class Meta:
+        model = Action
+
+    objective = factory.SubFactory(ObjectiveFactory)
+    plan = factory.LazyAttribute(lambda action: action.objective.axis.plan)
+    code = factory.Sequence(lambda n: f"A-{n}")
+    title = factory.Sequence(lambda n: f"Action n° {n}")
+    status = Action.Status.IN_PROGRESS
+
+
+class MilestoneFactory(DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    action = factory.SubFactory(ActionFactory)
+    title = factory.Sequence(lambda n: f"Jalon n° {n}")
+    due_date = datetime.date(2026, 6, 30)
+
+
+class IndicatorFactory(DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    action = factory.SubFactory(ActionFactory)
+    name = factory.Sequence(lambda n: f"Indicateur n° {n}")
+    unit = "%"
+    baseline = Decimal("10")
+    target = Decimal("50")
+
+
+class MeasurementFactory(DjangoModelFactory):
+    class Meta:
+        model = Measurement
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    measured_on = factory.Sequence(lambda n: datetime.date(2025, 1, 1) + datetime.timedelta(days=n))
+    value = Decimal("20")
+
+
+class ActionUpdateFactory(DjangoModelFactory):
+    class Meta:
+        model = ActionUpdate
+
+    action = factory.SubFactory(ActionFactory)
+    author = factory.SubFactory(UserFactory)
+    kind = ActionUpdate.Kind.UPDATE
+    text = "Point d'étape : travaux engagés."
+
+
+# --- end of plan and filières factories ------------------------------------------------------------
