@@ -198,6 +198,16 @@ class TenantModel(models.Model):
             )
 
 
+class EstablishmentQuerySet(GHTScopedQuerySet):
+    def in_ght_order(self) -> EstablishmentQuerySet:
+        """Active first; the support establishment, then members, associates, partners; by name."""
+        rank = models.Case(
+            *(models.When(role=role, then=position) for position, role in enumerate(Establishment.Role.values)),
+            output_field=models.IntegerField(),
+        )
+        return self.order_by("-is_active", rank, "name")
+
+
 class Establishment(TenantModel):
     class Kind(models.TextChoices):
         CHU = "chu", _("CHU")
@@ -229,6 +239,7 @@ class Establishment(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = EstablishmentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

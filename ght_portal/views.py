@@ -60,7 +60,7 @@ class GHTHomeView(GHTMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            establishments=scoped(Establishment, self.ght).filter(is_active=True).order_by("role", "name"),
+            establishments=scoped(Establishment, self.ght).filter(is_active=True).in_ght_order(),
             member_count=scoped(Membership, self.ght).active().count(),
             **kwargs,
         )
@@ -99,7 +99,7 @@ class EstablishmentListView(GHTMixin, ListView):
     context_object_name = "establishments"
 
     def get_queryset(self):
-        return scoped(Establishment, self.ght).order_by("-is_active", "role", "name")
+        return scoped(Establishment, self.ght).in_ght_order()
 
 
 class EstablishmentFormMixin(GHTMixin):

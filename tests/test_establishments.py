@@ -67,3 +67,11 @@ def test_office_edits_and_deactivates(office_client, ght):
     assert response.status_code == 302
     establishment.refresh_from_db()
     assert not establishment.is_active
+
+
+def test_support_establishment_comes_first_and_inactive_last(reader_client, ght):
+    EstablishmentFactory(ght=ght, name="Association Aval", role="partner")
+    EstablishmentFactory(ght=ght, name="AAA Fermé", role="member", is_active=False)
+    EstablishmentFactory(ght=ght, name="CH Zèbre", role="member")
+    names = [e.name for e in reader_client.get(f"/{ght.slug}/etablissements/").context["establishments"]]
+    assert names == ["CH Alpha", "CH Zèbre", "Association Aval", "AAA Fermé"]
