@@ -10,14 +10,11 @@ New URLs are covered automatically; a new URL keyword needs a sample below, or t
 from __future__ import annotations
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from ght_portal.models import GHT, Establishment, Invitation, Membership, Role
-from ght_portal.services import invite_member
 from ght_portal.tenancy import GHTMixin
-from tests.factories import EstablishmentFactory, UserFactory
-from tests.helpers import image_bytes
+from tests.url_samples import build_samples
 
 PUBLIC_OR_ACCOUNT_URLS = {
     "home",
@@ -33,8 +30,6 @@ PUBLIC_OR_ACCOUNT_URLS = {
     "accept_invitation",
 }
 LOGIN_REQUIRED_URLS = {"home", "profile", "password_change", "password_change_done"}
-
-PNG = image_bytes("PNG")
 
 
 def _own_kwargs(entry) -> list[str]:
@@ -57,28 +52,11 @@ def tenant_patterns():
     return [entry for entry in iter_patterns(get_resolver()) if entry[0].startswith("<slug:ght_slug>/")]
 
 
-def populate(ght: GHT, office) -> dict:
-    """One object of each kind a GHT URL can name, all belonging to ``ght``."""
-    ght.logo.save("logo.png", ContentFile(PNG), save=True)
-    establishment = EstablishmentFactory(ght=ght)
-    invitation = invite_member(
-        acting_user=office, ght=ght, email=f"invite@{ght.slug}.test", full_name="Invitée", role=Role.READER
-    )
-    target = UserFactory()
-    membership = Membership.objects.create(ght=ght, user=target, role=Role.READER)
-    return {
-        "ght_slug": ght.slug,
-        "establishment_id": establishment.pk,
-        "invitation_id": invitation.pk,
-        "membership_id": membership.pk,
-    }
-
-
 def build_url(entry, samples: dict) -> str:
     route, namespace, pattern, names = entry
     missing = [name for name in names if name not in samples]
     if missing:
-        pytest.fail(f"URL {route!r}: add a sample object for {missing} in tests/test_url_walk.py::populate")
+        pytest.fail(f"URL {route!r}: add a sample object for {missing} in tests/url_samples.py")
     return reverse(namespace + pattern.name, kwargs={name: samples[name] for name in names})
 
 
@@ -94,10 +72,10 @@ def declared_roles(pattern: URLPattern, method: str) -> frozenset[str]:
 def two_ghts(db, ght, other_ght, make_member, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     members = {role: make_member(ght, role) for role in Role.values}
-    outsider_office = make_member(other_ght, Role.OFFICE)
+    other_members = {role: make_member(other_ght, role) for role in Role.values}
     return {
-        "own": populate(ght, members[Role.OFFICE]),
-        "other": populate(other_ght, outsider_office),
+        "own": build_samples(ght, members),
+        "other": build_samples(other_ght, other_members),
         "members": members,
     }
 
