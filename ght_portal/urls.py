@@ -63,6 +63,9 @@ ght_patterns = [
         views.InvitationActionView.as_view(action="revoke"),
         name="invitation_revoke",
     ),
+    path("", include("actions.urls")),
+    path("", include("filieres.urls")),
+    path("", include("reports.urls")),
 ]
 
 urlpatterns = [
