@@ -64,6 +64,8 @@ ght_patterns = [
         name="invitation_revoke",
     ),
     path("", include("actions.urls")),
+    path("", include("actions.plan_urls")),
+    path("", include("actions.import_urls")),
     path("", include("filieres.urls")),
     path("", include("reports.urls")),
 ]

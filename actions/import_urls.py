@@ -1,0 +1,3 @@
+"""URLs of the plan import (upload, preview, template), mounted under /<ght_slug>/."""
+
+urlpatterns: list = []

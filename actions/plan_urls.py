@@ -1,0 +1,3 @@
+"""URLs of the plan structure (plans, axes, objectives), mounted under /<ght_slug>/."""
+
+urlpatterns: list = []
