@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install migrate lint stop clean
+.PHONY: demo test install migrate lint bench stop clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 est requis ($(PYTHON) introuvable)"; exit 1; }
@@ -35,3 +35,6 @@ stop: install
 
 clean: stop
 	rm -rf var $(VENV)
+
+bench: migrate
+	$(BIN)/python -m bench
