@@ -344,8 +344,14 @@ class Action(TenantModel):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
+        """Every save of an existing action moves its version on, whoever saves it (forms, import,
+        scripts): an edit begun on an older version is then refused instead of overwriting it."""
         if not self._objective_in_plan():
             raise ValueError(f"Action {self.code}: objective {self.objective_id} is not in plan {self.plan_id}")
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
 
 

@@ -257,3 +257,14 @@ def test_factories_build_a_whole_plan(ght):
     assert list(filiere.actions.all()) == [action]
     assert Objective.objects.for_ght(ght).get().filiere == filiere
     assert action.history.count() == 1
+
+
+def test_every_save_of_an_existing_action_moves_its_version_on(db):
+    action = ActionFactory()
+    assert action.version == 1
+    action.title = "Nouvel intitulé"
+    action.save()
+    action.progress = 40
+    action.save(update_fields=["progress"])
+    action.refresh_from_db()
+    assert action.version == 3

@@ -51,3 +51,55 @@ def build_samples(ght: GHT, members: dict) -> dict:
     for builder in SAMPLE_BUILDERS:
         samples.update(builder(ght, members, samples))
     return samples
+
+
+def action_samples(ght: GHT, members: dict, samples: dict) -> dict:
+    """An action of the sample filière, owned by the owner member; its plan, axis and objective too
+    unless an earlier builder made them (the plan stays a draft, so as not to clash with one in force)."""
+    from actions.models import Action, Axis, Objective, Plan
+    from tests.factories import ActionFactory, AxisFactory, ObjectiveFactory, PlanFactory
+
+    plan = Plan.objects.filter(pk=samples["plan_id"]).first() if "plan_id" in samples else PlanFactory(ght=ght)
+    axis = Axis.objects.filter(pk=samples["axis_id"]).first() if "axis_id" in samples else AxisFactory(plan=plan)
+    objective = (
+        Objective.objects.filter(pk=samples["objective_id"]).first()
+        if "objective_id" in samples
+        else ObjectiveFactory(axis=axis)
+    )
+    action = ActionFactory(objective=objective, owner=members[Role.OWNER])
+    action.filieres.add(samples["filiere_id"])
+    assert isinstance(action, Action)
+    return {"plan_id": plan.pk, "axis_id": axis.pk, "objective_id": objective.pk, "action_id": action.pk}
+
+
+SAMPLE_BUILDERS.append(action_samples)
+
+
+def plan_structure_samples(ght: GHT, members: dict, samples: dict) -> dict:
+    """Plan, axis and objective (reused when an earlier builder made them), the objective belonging to
+    the sample filière so that the pilot member may edit it; a second pilot and a working-group member
+    of the sample filière, for the removal URLs (removing them leaves the pilot member's grant intact)."""
+    from actions.models import Axis, Objective, Plan
+    from tests.factories import AxisFactory, ObjectiveFactory, PlanFactory, WorkingGroupMemberFactory
+
+    plan = Plan.objects.get(pk=samples["plan_id"]) if "plan_id" in samples else PlanFactory(ght=ght)
+    axis = Axis.objects.get(pk=samples["axis_id"]) if "axis_id" in samples else AxisFactory(plan=plan)
+    if "objective_id" in samples:
+        Objective.objects.filter(pk=samples["objective_id"]).update(filiere_id=samples["filiere_id"])
+        objective_id = samples["objective_id"]
+    else:
+        objective_id = ObjectiveFactory(axis=axis, filiere_id=samples["filiere_id"]).pk
+    other_pilot = UserFactory()
+    Membership.objects.create(ght=ght, user=other_pilot, role=Role.PILOT)
+    pilot = PilotFactory(filiere_id=samples["filiere_id"], user=other_pilot)
+    group_member = WorkingGroupMemberFactory(filiere_id=samples["filiere_id"], user=members[Role.READER])
+    return {
+        "plan_id": plan.pk,
+        "axis_id": axis.pk,
+        "objective_id": objective_id,
+        "pilot_id": pilot.pk,
+        "working_group_member_id": group_member.pk,
+    }
+
+
+SAMPLE_BUILDERS.append(plan_structure_samples)

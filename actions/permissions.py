@@ -1,0 +1,99 @@
+"""Who may change what in the plan: the one place where the permission contract is written.
+
+- The project office (role OFFICE) edits everything of its GHT.
+- A member with role PILOT edits the objectives and actions of the filières on which they hold the
+  django-guardian object permission ``filieres.pilot_filiere`` (granted and removed with the Pilot
+  rows by ``filieres.services``). Holding the grant without the PILOT role gives nothing: a pilot
+  who is demoted loses their rights at once, without waiting for the grants to be cleaned up.
+- The owner of an action (``Action.owner``), with role OWNER or PILOT, edits its follow-up fields
+  (status, health, progress, update log, measurements, milestones done).
+- Everyone else reads.
+
+The functions are pure (no query) except ``piloted_filiere_ids``; pass its result as ``piloted`` when
+checking many rows, so that a list costs one permission query whatever its size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from guardian.shortcuts import get_objects_for_user
+
+from actions.models import Action, Objective
+from filieres.models import Filiere
+from ght_portal.models import Membership, Role
+
+PILOT_PERMISSION = "filieres.pilot_filiere"
+FOLLOWUP_OWNER_ROLES = frozenset({Role.OWNER, Role.PILOT})
+
+
+def can_manage_plan(membership: Membership) -> bool:
+    """The plan's structure (plans, axes, every objective and action) is the office's."""
+    return membership.role == Role.OFFICE
+
+
+def piloted_filiere_ids(membership: Membership) -> frozenset[int]:
+    """Ids of the filières of the membership's GHT that this PILOT member pilots (one query; none for other roles)."""
+    if membership.role != Role.PILOT:
+        return frozenset()
+    filieres = get_objects_for_user(
+        membership.user,
+        PILOT_PERMISSION,
+        klass=Filiere.objects.filter(ght_id=membership.ght_id),
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+    return frozenset(filieres.values_list("pk", flat=True))
+
+
+def _piloted(membership: Membership, piloted: Collection[int] | None) -> Collection[int]:
+    return piloted_filiere_ids(membership) if piloted is None else piloted
+
+
+def action_filiere_ids(action: Action) -> set[int]:
+    """The action's filières, plus its objective's: a pilot owns what hangs under their objectives too.
+
+    Reads ``action.filieres.all()``, so prefetch ``filieres`` (and select ``objective``) on lists.
+    """
+    ids = {filiere.pk for filiere in action.filieres.all()} if action.pk else set()
+    if action.objective_id is not None and action.objective.filiere_id is not None:
+        ids.add(action.objective.filiere_id)
+    return ids
+
+
+def can_edit_action(membership: Membership, action: Action, piloted: Collection[int] | None = None) -> bool:
+    """Every field of the action: the office, or a pilot of one of its filières."""
+    if action.ght_id != membership.ght_id:
+        return False
+    if can_manage_plan(membership):
+        return True
+    if membership.role != Role.PILOT:
+        return False
+    return bool(action_filiere_ids(action) & set(_piloted(membership, piloted)))
+
+
+def can_update_followup(membership: Membership, action: Action, piloted: Collection[int] | None = None) -> bool:
+    """Status, health, progress and the update log: whoever edits the action, and its owner."""
+    if action.ght_id != membership.ght_id:
+        return False
+    if membership.role in FOLLOWUP_OWNER_ROLES and action.owner_id == membership.user_id:
+        return True
+    return can_edit_action(membership, action, piloted)
+
+
+def can_edit_objective(membership: Membership, objective: Objective, piloted: Collection[int] | None = None) -> bool:
+    """An objective: the office, or a pilot of the filière that owns it."""
+    if objective.ght_id != membership.ght_id:
+        return False
+    if can_manage_plan(membership):
+        return True
+    if membership.role != Role.PILOT or objective.filiere_id is None:
+        return False
+    return objective.filiere_id in _piloted(membership, piloted)
+
+
+def can_create_action(membership: Membership, piloted: Collection[int] | None = None) -> bool:
+    """The office, or a pilot of at least one filière (the new action must then be in one of them)."""
+    if can_manage_plan(membership):
+        return True
+    return membership.role == Role.PILOT and bool(_piloted(membership, piloted))
