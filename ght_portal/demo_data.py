@@ -1,5 +1,8 @@
 """The demo GHTs, built from the seeds (shared/seeds): establishments as the plans name them.
 
+Each GHT's plan is a workbook in the import format under ``demo/`` (built from the seeds by
+``demo/build_demo_plans.py``), loaded by ``load_demo`` through the importer; its pilots get their filière.
+
 Lot-et-Garonne lists its seven establishments at the end of its PMSP (CH Agen-Nérac is the support
 establishment); Rouen Cœur de Seine names the CHU de Rouen, the CH du Rouvray, the CH du Belvédère and
 its partner association Emergence-s. FINESS numbers are filled only where we know the real one.
@@ -35,6 +38,22 @@ GHTS = [
             ("responsable@lot-et-garonne.test", "Julien Caussade", "Cadre supérieur de santé", Role.OWNER),
             ("lecteur@lot-et-garonne.test", "Nadia Benali", "Attachée d'administration", Role.READER),
         ],
+        # Further action owners, so that the demo plan has the variety of a real one.
+        "owners": [
+            ("dr.garcia@lot-et-garonne.test", "Dr Laurent Garcia", "Chef du service des urgences", Role.OWNER),
+            ("m.roques@lot-et-garonne.test", "Martine Roques", "Directrice des soins", Role.OWNER),
+            ("dr.bernard@lot-et-garonne.test", "Dr Hélène Bernard", "Psychiatre, CHD La Candélie", Role.OWNER),
+            ("s.delmas@lot-et-garonne.test", "Stéphane Delmas", "Directeur des systèmes d'information", Role.OWNER),
+            ("c.fabre@lot-et-garonne.test", "Cécile Fabre", "Directrice des ressources humaines", Role.OWNER),
+        ],
+        "plan": {
+            "title": "Projet médico-soignant partagé 2024–2029",
+            "start_year": 2024,
+            "end_year": 2029,
+            "axis_label": "ambition",
+            "file": "pmsp-lot-et-garonne-2024-2029.xlsx",
+            "pilots": {"GER": "pilote@lot-et-garonne.test"},
+        },
     },
     {
         "slug": "rouen-coeur-de-seine",
@@ -55,6 +74,21 @@ GHTS = [
             ("responsable@rouen.test", "Émilie Duval", "Directrice des soins", Role.OWNER),
             ("lecteur@rouen.test", "Thomas Giraud", "Chargé de mission", Role.READER),
         ],
+        "owners": [
+            ("dr.lemoine@rouen.test", "Dr Camille Lemoine", "Psychiatre, CH du Rouvray", Role.OWNER),
+            ("p.morel@rouen.test", "Pauline Morel", "Sage-femme coordinatrice, CH du Belvédère", Role.OWNER),
+            ("dr.leroux@rouen.test", "Dr Nicolas Leroux", "Gériatre, CHU de Rouen", Role.OWNER),
+            ("f.petit@rouen.test", "François Petit", "Directeur des affaires médicales", Role.OWNER),
+            ("a.renard@rouen.test", "Anne Renard", "Pharmacienne, CHU de Rouen", Role.OWNER),
+        ],
+        "plan": {
+            "title": "Projet médico-soignant partagé 2023–2028",
+            "start_year": 2023,
+            "end_year": 2028,
+            "axis_label": "objectif_majeur",
+            "file": "pmsp-rouen-coeur-de-seine-2023-2028.xlsx",
+            "pilots": {"URG": "pilote@rouen.test"},
+        },
     },
 ]
 

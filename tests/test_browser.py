@@ -259,3 +259,59 @@ def test_refused_inline_change_shows_why(new_page, live_server, ght, office):
     )
     expect(field(row, f"Rôle de {office.full_name}")).to_have_value(Role.OFFICE)
     assert Membership.objects.get(user=office, ght=ght).role == Role.OFFICE
+
+
+def test_pilot_updates_an_action_inline_and_finds_it_in_its_history(new_page, live_server, ght, make_member):
+    """Issue 3's pilot journey: Mes actions → filter → inline status and progress → action page history."""
+    from actions.models import Action, Plan
+    from filieres.models import Pilot
+    from filieres.services import add_pilot
+    from tests.factories import ActionFactory, AxisFactory, FiliereFactory, ObjectiveFactory, PlanFactory
+
+    office = make_member(ght, Role.OFFICE)
+    pilot = make_member(ght, Role.PILOT, full_name="Sophie Lacombe")
+    geriatrie = FiliereFactory(ght=ght, name="Gériatrie", code="GER")
+    add_pilot(
+        acting_user=office, filiere=geriatrie, user=pilot, establishment=None, pilot_role=Pilot.PilotRole.CH_DOCTOR
+    )
+    plan = PlanFactory(ght=ght, status=Plan.Status.ACTIVE)
+    objective = ObjectiveFactory(axis=AxisFactory(plan=plan), filiere=geriatrie)
+    mobile = ActionFactory(
+        objective=objective,
+        code="GER-1",
+        title="Équipes mobiles de gériatrie",
+        status=Action.Status.TO_START,
+        progress=0,
+    )
+    mobile.filieres.add(geriatrie)
+    other = ActionFactory(
+        objective=objective, code="GER-2", title="Filière courte hors sujet", status=Action.Status.DONE, progress=100
+    )
+    other.filieres.add(geriatrie)
+
+    page = new_page()
+    log_in(page, pilot)
+    ght_nav(page).get_by_role("link", name="Mes actions").click()
+    rows = page.get_by_role("row")
+    expect(rows.filter(has_text="GER-2")).to_have_count(1)
+
+    filters = page.get_by_role("search", name="Filtrer les actions")
+    field(filters, "Statut").select_option(label="À lancer")
+    filters.get_by_role("button", name="Filtrer").click()
+    expect(page).to_have_url(re.compile(r"status=a_lancer"))  # the filtered view can be bookmarked
+    expect(rows.filter(has_text="GER-2")).to_have_count(0)
+    row = rows.filter(has_text="GER-1")
+    page.evaluate("window.__sansRechargement = 'oui'")
+    row.get_by_label("Nouveau statut de GER-1").select_option(label="En cours")
+    row.get_by_label("Nouvel avancement de GER-1 (%)").fill("40")
+    row.get_by_role("button", name="Enregistrer GER-1").click()
+    expect(page.locator(f"#action-{mobile.pk}").get_by_role("status")).to_be_visible()
+    assert page.evaluate("window.__sansRechargement") == "oui", "the whole page was reloaded"
+    mobile.refresh_from_db()
+    assert (mobile.status, mobile.progress) == (Action.Status.IN_PROGRESS, 40)
+
+    page.locator(f"#action-{mobile.pk}").get_by_role("link", name="Équipes mobiles de gériatrie").click()
+    history = page.locator("#historique + *")
+    expect(history).to_contain_text("Sophie Lacombe")
+    expect(history).to_contain_text("En cours")
+    expect(history).to_contain_text("40")

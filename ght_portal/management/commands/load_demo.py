@@ -1,13 +1,24 @@
-"""Load the demo GHTs, establishments and one person per role; running it again changes nothing."""
+"""Load the demo GHTs, their establishments, people and plans; running it again changes nothing.
 
+Each plan is a workbook of ``demo/`` (built from the seeds by ``demo/build_demo_plans.py``) loaded
+through the same importer as the web upload, so the demo also proves the import format.
+"""
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from actions.importer import import_plan_file
+from actions.models import Plan
+from filieres.models import Filiere, Pilot
+from filieres.services import add_pilot
 from ght_portal import demo_data
-from ght_portal.models import GHT, Establishment, Membership
+from ght_portal.models import GHT, Establishment, Membership, Role
+from ght_portal.tenancy import scoped
 
 User = get_user_model()
+DEMO_DIR = settings.BASE_DIR / "demo"
 
 
 def _person(email: str, full_name: str, job_title: str = "", **extra):
@@ -20,8 +31,36 @@ def _person(email: str, full_name: str, job_title: str = "", **extra):
     return user
 
 
+def _plan(ght: GHT, spec: dict) -> Plan:
+    """The demo plan of the GHT, in force unless the GHT already has another plan in force."""
+    plan = scoped(Plan, ght).filter(start_year=spec["start_year"], end_year=spec["end_year"]).first()
+    if plan is None:
+        has_active = scoped(Plan, ght).filter(status=Plan.Status.ACTIVE).exists()
+        plan = Plan.objects.create(
+            ght=ght,
+            title=spec["title"],
+            start_year=spec["start_year"],
+            end_year=spec["end_year"],
+            axis_label=spec["axis_label"],
+            status=Plan.Status.DRAFT if has_active else Plan.Status.ACTIVE,
+        )
+    return plan
+
+
+def _pilots(ght: GHT, pilots: dict[str, str], office) -> None:
+    """Each demo pilot pilots their filière (the Pilot row and its object permission, via the service)."""
+    support = ght.support_establishment
+    for code, email in pilots.items():
+        filiere = scoped(Filiere, ght).get(code=code)
+        user = User.objects.get(email=email)
+        if not Pilot.objects.filter(filiere=filiere, user=user).exists():
+            add_pilot(
+                acting_user=office, filiere=filiere, user=user, establishment=support, pilot_role=Pilot.PilotRole.PU_PH
+            )
+
+
 class Command(BaseCommand):
-    help = "Charge les GHT de démonstration (idempotent)."
+    help = "Charge les GHT de démonstration et leurs plans (idempotent)."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -39,10 +78,27 @@ class Command(BaseCommand):
                     name=name,
                     defaults={"kind": kind, "town": town, "role": role, "finess_juridique": finess},
                 )
-            for email, full_name, job_title, role in spec["people"]:
+            people = [*spec["people"], *spec.get("owners", [])]
+            for email, full_name, job_title, role in people:
                 user = _person(email, full_name, job_title)
                 Membership.objects.update_or_create(ght=ght, user=user, defaults={"role": role, "is_active": True})
             Membership.objects.update_or_create(ght=ght, user=shared, defaults={"role": shared_role, "is_active": True})
-            counts = f"{len(spec['establishments'])} établissements, {len(spec['people']) + 1} personnes"
+            counts = f"{len(spec['establishments'])} établissements, {len(people) + 1} personnes"
+            if "plan" in spec:
+                counts += " ; " + self._load_plan(ght, spec["plan"], people)
             self.stdout.write(f"{ght.name} : {counts}")
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
+
+    def _load_plan(self, ght: GHT, spec: dict, people: list) -> str:
+        plan = _plan(ght, spec)
+        office_email = next(email for email, _n, _t, role in people if role == Role.OFFICE)
+        office = User.objects.get(email=office_email)
+        path = DEMO_DIR / spec["file"]
+        report = import_plan_file(
+            ght=ght, plan=plan, data=path.read_bytes(), filename=path.name, acting_user=office, dry_run=False
+        )
+        if not report.ok:
+            problems = "\n".join(f"  {problem}" for problem in report.problems)
+            raise CommandError(f"Le plan de démonstration {path.name} ne s'importe pas :\n{problems}")
+        _pilots(ght, spec.get("pilots", {}), office)
+        return f"{plan.title} : {plan.actions.count()} actions, {len(report.changes)} changements"
