@@ -1,4 +1,4 @@
-"""URLs of the plan import (upload, preview, template) and of the plan export, mounted under /<ght_slug>/."""
+"""URLs of the plan import (upload, preview, template) mounted under /<ght_slug>/."""
 
 from django.urls import path
 
@@ -8,5 +8,4 @@ urlpatterns = [
     path("import/", import_views.PlanImportView.as_view(), name="plan_import"),
     path("import/confirmer/", import_views.PlanImportConfirmView.as_view(), name="plan_import_confirm"),
     path("import/modele.xlsx", import_views.PlanImportTemplateView.as_view(), name="plan_import_template"),
-    path("actions/export.xlsx", import_views.PlanExportView.as_view(), name="action_export"),
 ]

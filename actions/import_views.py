@@ -25,9 +25,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from actions import importer
-from actions.models import Action, Plan
-from actions.spreadsheet import export_actions, template_bytes
-from ght_portal.tenancy import ALL_ROLES, OFFICE_ONLY, GHTMixin, get_for_ght_or_404, scoped
+from actions.models import Plan
+from actions.spreadsheet import template_bytes
+from ght_portal.tenancy import OFFICE_ONLY, GHTMixin, get_for_ght_or_404, scoped
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "plan_imports"
@@ -167,21 +167,3 @@ class PlanImportTemplateView(GHTMixin, View):
 
     def get(self, request, *args, **kwargs):
         return xlsx_response(template_bytes(self.ght), f"modele-import-plan-{self.ght.slug}.xlsx")
-
-
-class PlanExportView(GHTMixin, View):
-    """Every action of one plan (``?plan=<id>``, else the plan in force) in the import's format."""
-
-    http_method_names = ["get", "head"]
-    read_roles = ALL_ROLES
-
-    def get(self, request, *args, **kwargs):
-        plans = scoped(Plan, self.ght)
-        plan_id = request.GET.get("plan", "")
-        if plan_id:
-            plan = get_for_ght_or_404(Plan, self.ght, pk=plan_id if plan_id.isdigit() else 0)
-        else:
-            plan = plans.filter(status=Plan.Status.ACTIVE).first() or plans.order_by("-start_year").first()
-        actions = scoped(Action, self.ght).filter(plan=plan) if plan else Action.objects.none()
-        name = f"actions-{self.ght.slug}-{plan.start_year}-{plan.end_year}.xlsx" if plan else "actions.xlsx"
-        return xlsx_response(export_actions(actions), name)

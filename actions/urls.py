@@ -7,6 +7,8 @@ from actions import views
 urlpatterns = [
     path("actions/", views.ActionListView.as_view(), name="action_list"),
     path("mes-actions/", views.MyActionsView.as_view(), name="my_actions"),
+    path("actions/export.xlsx", views.ActionExportView.as_view(), name="action_export"),
+    path("mes-actions/export.xlsx", views.MyActionsExportView.as_view(), name="my_actions_export"),
     path("actions/nouvelle/", views.ActionCreateView.as_view(), name="action_create"),
     path("actions/<int:action_id>/", views.ActionDetailView.as_view(), name="action_detail"),
     path("actions/<int:action_id>/modifier/", views.ActionUpdateView.as_view(), name="action_update"),

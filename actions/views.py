@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -24,13 +24,16 @@ from django.views.generic import ListView, TemplateView
 from actions import services
 from actions.filters import ActionFilter
 from actions.forms import ActionForm, CommentForm, FollowUpForm, QuickFollowUpForm
+from actions.import_views import xlsx_response
 from actions.models import Action, Indicator, Measurement, Plan
 from actions.permissions import (
     can_create_action,
     can_edit_action,
+    can_manage_plan,
     can_update_followup,
     piloted_filiere_ids,
 )
+from actions.spreadsheet import export_actions
 from filieres.models import Filiere
 from ght_portal.models import Role
 from ght_portal.tenancy import GHTMixin, get_for_ght_or_404, scoped
@@ -124,6 +127,7 @@ class ActionListView(ActionPermissionMixin, ListView):
             mine=self.mine,
             columns=self.columns(),
             can_create=can_create_action(self.membership, self.piloted),
+            can_import=can_manage_plan(self.membership),
             back=self.request.get_full_path(),
         )
         return context
@@ -142,6 +146,29 @@ class MyActionsView(ActionListView):
             in_filiere = Action.filieres.through.objects.filter(action_id=OuterRef("pk"), filiere_id__in=self.piloted)
             mine |= Exists(in_filiere) | Q(objective__filiere_id__in=self.piloted)
         return list_queryset(self.ght).filter(mine)
+
+
+class ExportMixin:
+    """The list exactly as filtered and sorted on screen, all pages, in the import's format:
+    export → edit in Excel → import round-trips. ``?plan=`` of another GHT (or no plan) → 404."""
+
+    def get(self, request, *args, **kwargs):
+        actions = self.get_queryset()
+        if "plan" in self.filterset.form.errors:
+            raise Http404  # a plan of another GHT, or no plan at all
+        name = "mes-actions" if self.mine else "actions"
+        chosen = self.filterset.form.cleaned_data.get("plan")
+        plan = next((plan for plan in self.filterset.plans if str(plan.pk) == chosen), None)
+        period = f"-{plan.start_year}-{plan.end_year}" if plan else ""
+        return xlsx_response(export_actions(actions), f"{name}-{self.ght.slug}{period}.xlsx")
+
+
+class ActionExportView(ExportMixin, ActionListView):
+    pass
+
+
+class MyActionsExportView(ExportMixin, MyActionsView):
+    pass
 
 
 # --- The action page -------------------------------------------------------------------------------

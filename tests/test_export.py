@@ -145,3 +145,24 @@ def test_export_has_a_query_ceiling(reader_client, ght, plan_data, django_assert
     with django_assert_max_num_queries(20):
         response = reader_client.get(url)
     assert len(rows(response.content, "Actions")) == 43
+
+
+def test_export_follows_the_filters_on_screen(office_client, ght, django_assert_max_num_queries):
+    """The export button carries the list's query string: what is filtered is what is exported."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from actions.models import Action, Plan
+    from tests.factories import ActionFactory, AxisFactory, ObjectiveFactory, PlanFactory
+
+    plan = PlanFactory(ght=ght, status=Plan.Status.ACTIVE)
+    objective = ObjectiveFactory(axis=AxisFactory(plan=plan))
+    ActionFactory(objective=objective, code="EN-1", status=Action.Status.IN_PROGRESS)
+    ActionFactory(objective=objective, code="FINI-1", status=Action.Status.DONE)
+    page = office_client.get(f"/{ght.slug}/actions/?status=realisee")
+    assert f"/{ght.slug}/actions/export.xlsx?status=realisee" in page.content.decode()
+    response = office_client.get(f"/{ght.slug}/actions/export.xlsx?status=realisee")
+    sheet = load_workbook(BytesIO(response.content), read_only=True)["Actions"]
+    codes = {cell for row in sheet.iter_rows(values_only=True) for cell in row if cell in {"EN-1", "FINI-1"}}
+    assert codes == {"FINI-1"}
