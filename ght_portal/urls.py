@@ -67,6 +67,8 @@ ght_patterns = [
     path("", include("actions.plan_urls")),
     path("", include("actions.import_urls")),
     path("", include("filieres.urls")),
+    path("", include("governance.urls")),
+    path("", include("governance.checkpoint_urls")),
     path("", include("reports.urls")),
 ]
 

@@ -1,0 +1,3 @@
+"""URLs of governance (instances, meetings, decisions), mounted under /<ght_slug>/."""
+
+urlpatterns: list = []
