@@ -5,14 +5,16 @@ invalid choice before any service runs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from actions.models import Action, ActionUpdate, Objective, Plan
+from actions.models import Action, ActionUpdate, Indicator, Milestone, Objective, Plan
 from filieres.models import Filiere
 from ght_portal.models import GHT, Establishment, Membership
 
@@ -153,3 +155,97 @@ class CommentForm(forms.ModelForm):
         fields = ["text"]
         labels = {"text": _("Commentaire")}
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+# --- Milestones, indicators and measurements (the action page) --------------------------------------
+
+SEPARATORS = re.compile(r"[\s\u00a0\u202f]")
+
+
+class FrenchDecimalField(forms.DecimalField):
+    """A number as French users type it: « 12,5 » as well as « 12.5 », spaces between thousands
+    (« 1 250 »). A text input with a decimal keypad: a number input refuses the comma in some browsers."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 4)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = SEPARATORS.sub("", value).replace(",", ".")
+        return super().to_python(value)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f").replace(".", ",")
+        return value
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MilestoneForm(forms.ModelForm):
+    """A milestone's fields (office, pilot); the service checks the rest and logs the change."""
+
+    class Meta:
+        model = Milestone
+        fields = ["title", "due_date", "done_on"]
+        widgets = {"due_date": date_input(), "done_on": date_input()}
+        help_texts = {"done_on": _("Laissez vide tant que le jalon n'est pas atteint.")}
+
+    def validate_unique(self):
+        pass  # the service validates the whole row
+
+
+class MilestoneDoneForm(forms.Form):
+    """Reached on a date, or not reached: what the owner may change on a milestone."""
+
+    done = forms.TypedChoiceField(
+        label=_("État"),
+        choices=[("1", _("Atteint")), ("0", _("Non atteint"))],
+        coerce=lambda value: value == "1",
+        widget=forms.HiddenInput,
+    )
+    done_on = forms.DateField(label=_("Atteint le"), required=False, widget=date_input())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("done") and not data.get("done_on") and "done_on" not in self.errors:
+            self.add_error("done_on", _("Indiquez la date à laquelle le jalon a été atteint."))
+        if "done" in data and not data["done"]:
+            data["done_on"] = None
+        return data
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = ["name", "unit", "baseline", "target", "target_date"]
+        field_classes = {"baseline": FrenchDecimalField, "target": FrenchDecimalField}
+        widgets = {"target_date": date_input()}
+        help_texts = {
+            "baseline": _("La valeur au lancement de l'action, par exemple « 12,5 »."),
+            "target": _("La valeur à atteindre à la date cible."),
+        }
+
+    def validate_unique(self):
+        pass  # the service validates the whole row
+
+
+class MeasurementForm(forms.Form):
+    """A dated value of an indicator (owner, pilot, office)."""
+
+    measured_on = forms.DateField(label=_("Date de la mesure"), widget=date_input())
+    value = FrenchDecimalField(
+        label=_("Valeur"),
+        help_text=_("Par exemple « 12,5 »."),
+        error_messages={"required": _("Saisissez la valeur mesurée.")},
+    )
+    comment = forms.CharField(label=_("Commentaire"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -210,6 +210,16 @@ class Action(TenantModel):
         AT_RISK = "at_risk", _("À risque")
         OFF_TRACK = "off_track", _("En difficulté")
 
+    class GovernanceStage(models.TextChoices):
+        """Where a project stands in the instances (governance/services.py holds the allowed moves)."""
+
+        PROPOSED = "proposee", _("Proposée")
+        CONSULTED = "consultee", _("Consultée")
+        OPINION = "avis", _("Avis CMG / CSIRMT")
+        VALIDATED = "validee", _("Décidée : validée")
+        REFUSED = "refusee", _("Décidée : refusée")
+        POSTPONED = "ajournee", _("Décidée : ajournée")
+
     class FundingSource(models.TextChoices):
         FIR = "fir", _("FIR (fonds d'intervention régional)")
         ARS_CALL = "aap_ars", _("Appel à projets ARS")
@@ -258,6 +268,10 @@ class Action(TenantModel):
     health = models.CharField(_("état de santé"), max_length=10, choices=Health.choices, default=Health.ON_TRACK)
     progress = models.PositiveSmallIntegerField(
         _("avancement (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    # Empty for an action that is simply in the plan; moved only by governance.services.
+    governance_stage = models.CharField(
+        _("étape en instance"), max_length=10, choices=GovernanceStage.choices, blank=True, default=""
     )
     prs_references = ArrayField(
         models.CharField(max_length=20, validators=[validate_prs_reference]),
@@ -425,6 +439,9 @@ class ActionUpdate(TenantModel):
     class Kind(models.TextChoices):
         UPDATE = "update", _("Mise à jour")
         COMMENT = "comment", _("Commentaire")
+        # Written by the services, shown in the action's history (not in its log): changes of its
+        # filières, establishments, contributors, milestones, indicators and measurements.
+        CHANGE = "change", _("Modification")
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates", verbose_name=_("action"))
     author = models.ForeignKey(

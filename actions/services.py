@@ -24,7 +24,7 @@ from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from actions.models import Action, ActionUpdate, Objective, Plan
+from actions.models import Action, ActionUpdate, Indicator, Measurement, Milestone, Objective, Plan
 from actions.permissions import can_create_action, can_edit_action, can_update_followup, piloted_filiere_ids
 from ght_portal.models import Establishment, Membership
 
@@ -70,6 +70,10 @@ class HistoryEntry:
     who: str
     created: bool = False
     changes: list[FieldChange] = field(default_factory=list)
+    # Lines logged by the services for what simple-history does not track (relations, milestones,
+    # indicators, measurements): see ``log_change``.
+    notes: list[str] = field(default_factory=list)
+    user_id: int | None = None
 
 
 def _display(model_field, value, names: dict) -> str:
@@ -129,7 +133,7 @@ def history_entries(ght_id: int, records: Iterable) -> list[HistoryEntry]:
     names = _related_names(ght_id, wanted)
     entries = []
     for record, who, created, changes in raw:
-        entry = HistoryEntry(when=record.history_date, who=who, created=created)
+        entry = HistoryEntry(when=record.history_date, who=who, created=created, user_id=record.history_user_id)
         for change in changes:
             model_field = Action._meta.get_field(change.field)
             entry.changes.append(
@@ -143,10 +147,31 @@ def history_entries(ght_id: int, records: Iterable) -> list[HistoryEntry]:
     return entries
 
 
-def action_history(action: Action) -> list[HistoryEntry]:
-    """The whole history of an action, newest first."""
+def merge_logged_changes(entries: list[HistoryEntry], logged: Iterable[ActionUpdate]) -> list[HistoryEntry]:
+    """Interleave the changes logged by the services (``ActionUpdate`` of kind CHANGE) with the field
+    changes, oldest first. A log written in the same save as a historical record carries the record's
+    date (``_save(when=…)``) and joins its entry: one edit reads as one entry."""
+    by_key = {(entry.when, entry.user_id): entry for entry in entries}
+    merged = list(entries)
+    for update in logged:
+        lines = [line for line in update.text.splitlines() if line.strip()]
+        entry = by_key.get((update.created_at, update.author_id))
+        if entry is None:
+            who = str(update.author) if update.author_id else _("Import ou système")
+            entry = HistoryEntry(when=update.created_at, who=who, user_id=update.author_id)
+            by_key[(update.created_at, update.author_id)] = entry
+            merged.append(entry)
+        entry.notes.extend(lines)
+    return sorted(merged, key=lambda entry: entry.when)
+
+
+def action_history(action: Action, logged: Iterable[ActionUpdate] | None = None) -> list[HistoryEntry]:
+    """The whole history of an action, newest first: its fields (simple-history) and what the services
+    logged. Pass ``logged`` (its CHANGE updates, authors selected) when the page already has them."""
     records = action.history.select_related("history_user").order_by("history_date", "history_id")
-    return list(reversed(history_entries(action.ght_id, records)))
+    if logged is None:
+        logged = action.updates.filter(kind=ActionUpdate.Kind.CHANGE).select_related("author")
+    return list(reversed(merge_logged_changes(history_entries(action.ght_id, records), logged)))
 
 
 def changes_since(action: Action, version: int) -> list[HistoryEntry]:
@@ -161,7 +186,13 @@ def changes_since(action: Action, version: int) -> list[HistoryEntry]:
     seen = [index for index, record in enumerate(records) if record.version == version]
     if seen:
         records = records[seen[-1] :]
-    return history_entries(action.ght_id, records)
+    entries = history_entries(action.ght_id, records)
+    if records:  # relations, milestones, indicators changed since then too
+        logged = action.updates.filter(
+            kind=ActionUpdate.Kind.CHANGE, created_at__gt=records[0].history_date
+        ).select_related("author")
+        entries = merge_logged_changes(entries, logged)
+    return entries
 
 
 class StaleActionError(ValidationError):
@@ -176,7 +207,8 @@ class StaleActionError(ValidationError):
         parts = []
         for entry in self.changes:
             when = formats.date_format(timezone.localtime(entry.when), "j F Y à H:i")
-            detail = " ; ".join(f"{c.label} : {c.old} → {c.new}" for c in entry.changes) or _("modification")
+            details = [f"{c.label} : {c.old} → {c.new}" for c in entry.changes] + entry.notes
+            detail = " ; ".join(details) or _("modification")
             parts.append(_("%(who)s, le %(when)s — %(detail)s") % {"who": entry.who, "when": when, "detail": detail})
         changed = " / ".join(parts) if parts else _("détail indisponible")
         return _(
@@ -246,11 +278,61 @@ def _apply(action: Action, data: dict, fields: Iterable[str]) -> None:
             setattr(action, name, data[name])
 
 
-def _save(action: Action, acting_user) -> None:
-    """Validate the whole row (French messages from the model), then save: one history record."""
+def _save(action: Action, acting_user, when: datetime.datetime | None = None) -> None:
+    """Validate the whole row (French messages from the model), then save: one history record,
+    dated ``when`` if given (so that the changes logged with it join the same history entry)."""
     action.full_clean()
     action._history_user = acting_user
-    action.save()
+    if when is not None:
+        action._history_date = when
+    try:
+        action.save()
+    finally:
+        action.__dict__.pop("_history_date", None)
+
+
+def log_change(action: Action, acting_user, lines: Iterable[str], when: datetime.datetime | None = None):
+    """Record in the action's history what simple-history does not track (one CHANGE entry); nothing
+    when there is nothing to say."""
+    lines = [line for line in lines if line]
+    if not lines:
+        return None
+    entry = ActionUpdate(
+        action=action,
+        ght_id=action.ght_id,
+        author=acting_user,
+        kind=ActionUpdate.Kind.CHANGE,
+        text="\n".join(lines),
+        created_at=when or timezone.now(),
+    )
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+def _names(items: Iterable) -> dict[int, str]:
+    return {item.pk: str(item) for item in items}
+
+
+def relation_changes(before: dict[str, dict[int, str]], after: dict[str, dict[int, str]]) -> list[str]:
+    """« Filières : ajout de X ; retrait de Y », one line per relation that changed."""
+    lines = []
+    for name in M2M_FIELDS:
+        if name not in after:
+            continue
+        old, new = before.get(name, {}), after[name]
+        added = sorted(new[pk] for pk in new.keys() - old.keys())
+        removed = sorted(old[pk] for pk in old.keys() - new.keys())
+        if not added and not removed:
+            continue
+        parts = []
+        if added:
+            parts.append(_("ajout de %(names)s") % {"names": ", ".join(added)})
+        if removed:
+            parts.append(_("retrait de %(names)s") % {"names": ", ".join(removed)})
+        label = str(Action._meta.get_field(name).verbose_name).capitalize()
+        lines.append(f"{label} : {' ; '.join(parts)}")
+    return lines
 
 
 # --- Mutations -------------------------------------------------------------------------------------
@@ -269,9 +351,12 @@ def create_action(*, acting_user, membership: Membership, plan: Plan, data: dict
     _check_pilot_scope(membership, data, piloted)
     action = Action(plan=plan, ght_id=plan.ght_id)
     _apply(action, data, EDIT_FIELDS)
-    _save(action, acting_user)
+    when = timezone.now()
+    _save(action, acting_user, when)
     for name in M2M_FIELDS:
         getattr(action, name).set(data.get(name) or [])
+    after = {name: _names(data.get(name) or ()) for name in M2M_FIELDS}
+    log_change(action, acting_user, relation_changes({}, after), when)
     return action
 
 
@@ -286,10 +371,14 @@ def update_action(*, acting_user, membership: Membership, action: Action, data: 
     _check_tenant(locked.ght_id, data)
     _check_pilot_scope(membership, data, piloted)
     _apply(locked, data, EDIT_FIELDS)
-    _save(locked, acting_user)  # Action.save() moves the version on
+    before = {name: _names(getattr(locked, name).all()) for name in M2M_FIELDS if name in data}
+    when = timezone.now()
+    _save(locked, acting_user, when)  # Action.save() moves the version on
     for name in M2M_FIELDS:
         if name in data:
             getattr(locked, name).set(data[name] or [])
+    after = {name: _names(data[name] or ()) for name in M2M_FIELDS if name in data}
+    log_change(locked, acting_user, relation_changes(before, after), when)
     return locked
 
 
@@ -346,3 +435,234 @@ def add_comment(*, acting_user, membership: Membership, action: Action, text: st
     comment.full_clean()
     comment.save()
     return comment
+
+
+# --- Milestones, indicators and their measurements -------------------------------------------------
+# They do not change the action's row (so no version move), but each change is logged in the action's
+# history. The action row is locked first: two people changing the same action's milestones or
+# indicators are served one after the other, each seeing what the other wrote.
+
+MILESTONE_FIELDS = ("title", "due_date", "done_on")
+INDICATOR_FIELDS = ("name", "unit", "baseline", "target", "target_date")
+
+
+def _short_date(value: datetime.date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def format_number(value: Decimal) -> str:
+    """12.5000 → « 12,5 », 100.0000 → « 100 » (French decimal comma, no trailing zeros)."""
+    return format(Decimal(value).normalize(), "f").replace(".", ",")
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, datetime.date):
+        return _short_date(value)
+    if isinstance(value, Decimal):
+        return format_number(value)
+    return Truncator(str(value)).chars(160)
+
+
+def _field_changes(instance, data: dict, fields: Iterable[str]) -> list[str]:
+    """« Échéance : 30/06/2026 → 31/07/2026 » for each field that ``data`` changes."""
+    parts = []
+    for name in fields:
+        if name in data and getattr(instance, name) != data[name]:
+            label = str(type(instance)._meta.get_field(name).verbose_name).capitalize()
+            parts.append(f"{label} : {_shown(getattr(instance, name))} → {_shown(data[name])}")
+    return parts
+
+
+def _lock_action(action: Action) -> Action:
+    return Action.objects.select_for_update().get(pk=action.pk, ght_id=action.ght_id)
+
+
+def _check_not_future(name: str, value: datetime.date | None, message: str) -> None:
+    if value is not None and value > timezone.localdate():
+        raise ValidationError({name: message})
+
+
+def _check_done_on(done_on: datetime.date | None) -> None:
+    _check_not_future("done_on", done_on, _("La date d'atteinte ne peut pas être dans le futur."))
+
+
+def _editable_action(acting_user, membership: Membership, action: Action) -> Action:
+    """The action, locked; PermissionDenied unless the member edits every field of it (office, pilot)."""
+    _check_membership(acting_user, membership)
+    locked = _lock_action(action)
+    if not can_edit_action(membership, locked):
+        raise PermissionDenied
+    return locked
+
+
+def _followed_action(acting_user, membership: Membership, action: Action) -> Action:
+    """The action, locked; PermissionDenied unless the member updates its follow-up (owner too)."""
+    _check_membership(acting_user, membership)
+    locked = _lock_action(action)
+    if not can_update_followup(membership, locked):
+        raise PermissionDenied
+    return locked
+
+
+@transaction.atomic
+def add_milestone(*, acting_user, membership: Membership, action: Action, data: dict) -> Milestone:
+    """A new milestone of the action (office, pilot of its filières)."""
+    locked = _editable_action(acting_user, membership, action)
+    _check_done_on(data.get("done_on"))
+    milestone = Milestone(action=locked, ght_id=locked.ght_id)
+    _apply(milestone, data, MILESTONE_FIELDS)
+    milestone.full_clean()
+    milestone.save()
+    line = _("Jalon ajouté : « %(title)s », échéance le %(due)s") % {
+        "title": milestone.title,
+        "due": _short_date(milestone.due_date),
+    }
+    if milestone.done_on:
+        line += _(", atteint le %(date)s") % {"date": _short_date(milestone.done_on)}
+    log_change(locked, acting_user, [line])
+    return milestone
+
+
+@transaction.atomic
+def update_milestone(*, acting_user, membership: Membership, milestone: Milestone, data: dict) -> Milestone:
+    """Title, due date and date reached of a milestone (office, pilot of the action's filières)."""
+    locked = _editable_action(acting_user, membership, milestone.action)
+    current = Milestone.objects.get(pk=milestone.pk, action=locked)
+    _check_done_on(data.get("done_on"))
+    parts = _field_changes(current, data, MILESTONE_FIELDS)
+    if not parts:
+        return current
+    title = current.title
+    _apply(current, data, MILESTONE_FIELDS)
+    current.full_clean()
+    current.save()
+    log_change(locked, acting_user, [_("Jalon « %(title)s » modifié — ") % {"title": title} + " ; ".join(parts)])
+    return current
+
+
+@transaction.atomic
+def delete_milestone(*, acting_user, membership: Membership, milestone: Milestone) -> None:
+    locked = _editable_action(acting_user, membership, milestone.action)
+    current = Milestone.objects.get(pk=milestone.pk, action=locked)
+    current.delete()
+    line = _("Jalon supprimé : « %(title)s » (échéance le %(due)s)") % {
+        "title": current.title,
+        "due": _short_date(current.due_date),
+    }
+    log_change(locked, acting_user, [line])
+
+
+@transaction.atomic
+def set_milestone_done(
+    *, acting_user, membership: Membership, milestone: Milestone, done_on: datetime.date | None
+) -> Milestone:
+    """Mark a milestone reached on ``done_on``, or not reached (None): the owner may, as well as editors."""
+    locked = _followed_action(acting_user, membership, milestone.action)
+    current = Milestone.objects.get(pk=milestone.pk, action=locked)
+    _check_done_on(done_on)
+    if current.done_on == done_on:
+        return current
+    current.done_on = done_on
+    current.save(update_fields=["done_on"])
+    if done_on is None:
+        line = _("Jalon « %(title)s » marqué comme non atteint") % {"title": current.title}
+    else:
+        line = _("Jalon « %(title)s » atteint le %(date)s") % {"title": current.title, "date": _short_date(done_on)}
+    log_change(locked, acting_user, [line])
+    return current
+
+
+def _indicator_summary(indicator: Indicator) -> str:
+    unit = f" {indicator.unit}" if indicator.unit else ""
+    parts = []
+    if indicator.baseline is not None:
+        parts.append(_("référence %(value)s") % {"value": format_number(indicator.baseline) + unit})
+    if indicator.target is not None:
+        target = _("cible %(value)s") % {"value": format_number(indicator.target) + unit}
+        if indicator.target_date:
+            target += _(" au %(date)s") % {"date": _short_date(indicator.target_date)}
+        parts.append(target)
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+@transaction.atomic
+def add_indicator(*, acting_user, membership: Membership, action: Action, data: dict) -> Indicator:
+    """A new indicator of the action (office, pilot of its filières)."""
+    locked = _editable_action(acting_user, membership, action)
+    indicator = Indicator(action=locked, ght_id=locked.ght_id)
+    _apply(indicator, data, INDICATOR_FIELDS)
+    indicator.full_clean()
+    indicator._history_user = acting_user
+    indicator.save()
+    line = _("Indicateur ajouté : « %(name)s »") % {"name": indicator.name} + _indicator_summary(indicator)
+    log_change(locked, acting_user, [line])
+    return indicator
+
+
+@transaction.atomic
+def update_indicator(*, acting_user, membership: Membership, indicator: Indicator, data: dict) -> Indicator:
+    locked = _editable_action(acting_user, membership, indicator.action)
+    current = Indicator.objects.get(pk=indicator.pk, action=locked)
+    parts = _field_changes(current, data, INDICATOR_FIELDS)
+    if not parts:
+        return current
+    name = current.name
+    _apply(current, data, INDICATOR_FIELDS)
+    current.full_clean()
+    current._history_user = acting_user
+    current.save()
+    log_change(locked, acting_user, [_("Indicateur « %(name)s » modifié — ") % {"name": name} + " ; ".join(parts)])
+    return current
+
+
+@transaction.atomic
+def delete_indicator(*, acting_user, membership: Membership, indicator: Indicator) -> None:
+    """An indicator and its measurements (office, pilot); the log keeps how many measurements went."""
+    locked = _editable_action(acting_user, membership, indicator.action)
+    current = Indicator.objects.get(pk=indicator.pk, action=locked)
+    count = current.measurements.count()
+    current._history_user = acting_user
+    current.delete()
+    line = _("Indicateur supprimé : « %(name)s » et ses %(count)s mesure(s)") % {"name": current.name, "count": count}
+    log_change(locked, acting_user, [line])
+
+
+@transaction.atomic
+def record_measurement(
+    *,
+    acting_user,
+    membership: Membership,
+    indicator: Indicator,
+    measured_on: datetime.date | None,
+    value: Decimal | None,
+    comment: str = "",
+) -> Measurement:
+    """A dated value of an indicator (owner, pilot, office); one per indicator and date."""
+    locked = _followed_action(acting_user, membership, indicator.action)
+    current = Indicator.objects.select_for_update().get(pk=indicator.pk, action=locked)
+    errors = {}
+    if measured_on is None:
+        errors["measured_on"] = _("Indiquez la date de la mesure.")
+    elif measured_on > timezone.localdate():
+        errors["measured_on"] = _("La date de mesure ne peut pas être dans le futur.")
+    elif current.measurements.filter(measured_on=measured_on).exists():
+        errors["measured_on"] = _("Une mesure existe déjà à cette date pour cet indicateur.")
+    if value is None:
+        errors["value"] = _("Saisissez la valeur mesurée.")
+    if errors:
+        raise ValidationError(errors)
+    measurement = Measurement(
+        indicator=current, ght_id=current.ght_id, measured_on=measured_on, value=value, comment=comment.strip()
+    )
+    measurement.full_clean()
+    measurement.save()
+    unit = f" {current.unit}" if current.unit else ""
+    line = _("Mesure de « %(name)s » au %(date)s : %(value)s") % {
+        "name": current.name,
+        "date": _short_date(measured_on),
+        "value": format_number(value) + unit,
+    }
+    log_change(locked, acting_user, [line])
+    return measurement

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from actions import views
+from actions import detail_views, views
 
 urlpatterns = [
     path("actions/", views.ActionListView.as_view(), name="action_list"),
@@ -15,4 +15,44 @@ urlpatterns = [
     path("actions/<int:action_id>/suivi/", views.FollowUpView.as_view(), name="action_followup"),
     path("actions/<int:action_id>/commentaire/", views.CommentView.as_view(), name="action_comment"),
     path("actions/<int:action_id>/suivi-rapide/", views.QuickFollowUpView.as_view(), name="action_quick_update"),
+    # Milestones, indicators and measurements (actions/detail_views.py). The deletions come last: the
+    # URL walk posts to every URL in order with the same sample rows.
+    path(
+        "actions/<int:action_id>/jalons/ajouter/", detail_views.MilestoneCreateView.as_view(), name="milestone_create"
+    ),
+    path(
+        "actions/<int:action_id>/jalons/<int:milestone_id>/modifier/",
+        detail_views.MilestoneUpdateView.as_view(),
+        name="milestone_update",
+    ),
+    path(
+        "actions/<int:action_id>/jalons/<int:milestone_id>/atteint/",
+        detail_views.MilestoneDoneView.as_view(),
+        name="milestone_done",
+    ),
+    path(
+        "actions/<int:action_id>/indicateurs/ajouter/",
+        detail_views.IndicatorCreateView.as_view(),
+        name="indicator_create",
+    ),
+    path(
+        "actions/<int:action_id>/indicateurs/<int:indicator_id>/modifier/",
+        detail_views.IndicatorUpdateView.as_view(),
+        name="indicator_update",
+    ),
+    path(
+        "actions/<int:action_id>/indicateurs/<int:indicator_id>/mesures/ajouter/",
+        detail_views.MeasurementCreateView.as_view(),
+        name="measurement_create",
+    ),
+    path(
+        "actions/<int:action_id>/jalons/<int:milestone_id>/supprimer/",
+        detail_views.MilestoneDeleteView.as_view(),
+        name="milestone_delete",
+    ),
+    path(
+        "actions/<int:action_id>/indicateurs/<int:indicator_id>/supprimer/",
+        detail_views.IndicatorDeleteView.as_view(),
+        name="indicator_delete",
+    ),
 ]

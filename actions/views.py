@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from actions import services
 from actions.filters import ActionFilter
 from actions.forms import ActionForm, CommentForm, FollowUpForm, QuickFollowUpForm
 from actions.import_views import xlsx_response
-from actions.models import Action, Indicator, Measurement, Plan
+from actions.models import Action, ActionUpdate, Indicator, Measurement, Plan
 from actions.permissions import (
     can_create_action,
     can_edit_action,
@@ -115,11 +116,19 @@ class ActionListView(ActionPermissionMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # Labels translated once for the page: get_*_display and lazy choice labels translate every
+        # choice again on each use, i.e. a few hundred translations for a page of 25 rows.
+        statuses = [(value, str(label)) for value, label in Action.Status.choices]
+        healths = [(value, str(label)) for value, label in Action.Health.choices]
+        status_labels, health_labels = dict(statuses), dict(healths)
         rows = []
         for action in context["object_list"]:
+            action.status_label = status_labels.get(action.status, action.status)
+            action.health_label = health_labels.get(action.health, action.health)
             form = None
             if can_update_followup(self.membership, action, self.piloted):
                 form = QuickFollowUpForm(action=action, prefix=f"a{action.pk}")
+                form.fields["status"].choices, form.fields["health"].choices = statuses, healths
             rows.append((action, form))
         context.update(
             filter=self.filterset,
@@ -175,14 +184,18 @@ class MyActionsExportView(ExportMixin, MyActionsView):
 
 
 class ActionDetailView(ActionPermissionMixin, TemplateView):
+    """The action page: its fields, milestones, indicators with their measurements, its log and its
+    full history, in a fixed number of queries (everything prefetched, the log read once)."""
+
     http_method_names = READ_ONLY
     template_name = "actions/action_detail.html"
 
     def get_context_data(self, **kwargs):
-        latest = Measurement.objects.filter(indicator_id=OuterRef("pk")).order_by("-measured_on")
-        indicators = Indicator.objects.annotate(
-            latest_value=Subquery(latest.values("value")[:1]),
-            latest_on=Subquery(latest.values("measured_on")[:1]),
+        from actions import detail_views  # the action page's helpers live with its sub-pages
+        from governance import services as governance_services  # the action's path through the instances
+
+        indicators = Indicator.objects.prefetch_related(
+            Prefetch("measurements", queryset=Measurement.objects.order_by("measured_on"))
         )
         action = self.get_action(
             Action.objects.select_related("objective__axis", "lead_establishment").prefetch_related(
@@ -192,15 +205,30 @@ class ActionDetailView(ActionPermissionMixin, TemplateView):
                 Prefetch("indicators", queryset=indicators),
             )
         )
-        updates = action.updates.select_related("author")
+        entries = list(action.updates.select_related("author"))
+        logged = [entry for entry in entries if entry.kind == ActionUpdate.Kind.CHANGE]
+        updates = [entry for entry in entries if entry.kind != ActionUpdate.Kind.CHANGE]
         may_follow = can_update_followup(self.membership, action, self.piloted)
+        can_edit = can_edit_action(self.membership, action, self.piloted)
+        today = timezone.localdate()
+        milestones = [
+            (
+                milestone,
+                detail_views.milestone_state(milestone, today),
+                detail_views.milestone_done_form(milestone) if may_follow else None,
+            )
+            for milestone in action.milestones.all()
+        ]
         return super().get_context_data(
             action=action,
             updates=updates,
-            history=services.action_history(action),
-            can_edit=can_edit_action(self.membership, action, self.piloted),
+            history=services.action_history(action, logged),
+            milestones=milestones,
+            indicators=detail_views.indicator_views(action.indicators.all(), may_follow),
+            can_edit=can_edit,
             can_follow=may_follow,
             comment_form=CommentForm() if may_follow else None,
+            **governance_services.action_governance(self.membership, action, can_edit=can_edit),
             **kwargs,
         )
 

@@ -61,6 +61,9 @@ def main() -> int:
         print(f"{label.ljust(width)}  {median:10.1f}  {p95:8.1f}  {queries:12d}")
     worst = max(rows, key=lambda row: row[3])
     print(f"Objectifs : ≤ 20 requêtes par page (max {worst[3]}), p95 < 150 ms (max {max(r[2] for r in rows):.1f}).")
+    from bench import checkpoints
+
+    checkpoints.report(big)
     return 0
 
 

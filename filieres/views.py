@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from actions.models import Action, Objective, Plan
+from actions.rows import SUMMARY_FIELDS, label_rows, summary_rows
 from filieres import services
 from filieres.forms import FiliereForm, FiliereTextForm, PilotForm, WorkingGroupMemberForm
 from filieres.models import Filiere, Pilot, WorkingGroupMember
@@ -66,15 +67,17 @@ class FiliereDetailView(GHTMixin, TemplateView):
             .order_by("axis__plan__status", "-axis__plan__start_year", "axis__position", "position")
         )
         belongs = services.filiere_actions_q(filiere)
-        actions = (
+        actions = list(
             scoped(Action, self.ght)
             .filter(belongs)
             .exclude(plan__status=Plan.Status.ARCHIVED)
-            .select_related("owner", "objective", "plan")
+            .select_related("owner")
+            .only(*SUMMARY_FIELDS)
             .annotate_late(today)
             .distinct()
             .order_by("code")
         )
+        summary_rows(actions, self.ght.slug)  # the table's rows, made in Python (actions.rows)
         year = chosen_year(self.request.GET.get("annee"), today)
         first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
         roadmap = (
@@ -88,6 +91,8 @@ class FiliereDetailView(GHTMixin, TemplateView):
             .distinct()
             .order_by("due_date", "code")
         )
+        roadmap = list(roadmap)
+        label_rows(roadmap, self.ght.slug)
         span = scoped(Plan, self.ght).aggregate(first=Min("start_year"), last=Max("end_year"))
         years = range(min(span["first"] or today.year, today.year, year), max(span["last"] or today.year, year) + 1)
         return super().get_context_data(

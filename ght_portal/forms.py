@@ -41,7 +41,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["full_name", "job_title", "phone"]
+        fields = ["full_name", "job_title", "phone", "digest_opt_out"]
 
 
 class InvitationForm(forms.ModelForm):

@@ -59,6 +59,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("compte actif"), default=True)
     is_staff = models.BooleanField(_("accès à l'administration de la plateforme"), default=False)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    digest_opt_out = models.BooleanField(
+        _("Ne pas recevoir le récapitulatif hebdomadaire"),
+        default=False,
+        help_text=_("Le lundi matin, un e-mail liste vos actions en retard ou à échéance dans les 30 jours."),
+    )
 
     objects = UserManager()
 

@@ -156,6 +156,13 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE = {
     "housekeeping": {"task": "ght_portal.tasks.housekeeping", "schedule": timedelta(hours=6)},
+    # Checkpoint reminders and the Monday digest: the task works out what is due (Europe/Paris) and
+    # claims each mail once, so the period only bounds the delay and a restarted beat duplicates nothing.
+    "governance-reminders": {
+        "task": "governance.tasks.send_due_reminders",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 14 * 60},  # a backlog of stale ticks after an outage is dropped, not replayed
+    },
 }
 
 # --- Accounts, sessions, login throttling ----------------------------------------------------

@@ -115,6 +115,8 @@ class Row:
     url: str = ""
     status_label: str = ""
     milestone_list: list[str] = field(default_factory=list)  # the milestones as text, for the table
+    svg: str = ""  # the row drawn on the chart, and its line of the table (HTML made by the view)
+    table_row: str = ""
 
 
 @dataclass

@@ -206,3 +206,11 @@ def test_invite_member_is_atomic_on_refusal(ght, office, reader):
     with pytest.raises(ValidationError):
         services.invite_member(acting_user=office, ght=ght, email=reader.email, full_name="X", role=Role.READER)
     assert not Invitation.objects.exists()
+
+
+def test_mail_subject_is_plain_text(ght, office, django_capture_on_commit_callbacks):
+    ght.name = "GHT de l'Ain & du Jura"
+    ght.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(ght, office)
+    assert mail.outbox[0].subject == "Invitation à rejoindre le GHT de l'Ain & du Jura sur GHT Portal"

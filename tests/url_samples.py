@@ -103,3 +103,68 @@ def plan_structure_samples(ght: GHT, members: dict, samples: dict) -> dict:
 
 
 SAMPLE_BUILDERS.append(plan_structure_samples)
+
+
+def action_detail_samples(ght: GHT, members: dict, samples: dict) -> dict:
+    """A milestone and an indicator (with one measurement) of the sample action, which the owner
+    member owns and whose filière the pilot member pilots."""
+    from actions.models import Action
+    from tests.factories import IndicatorFactory, MeasurementFactory, MilestoneFactory
+
+    action = Action.objects.get(pk=samples["action_id"])
+    indicator = IndicatorFactory(action=action)
+    MeasurementFactory(indicator=indicator)
+    return {"milestone_id": MilestoneFactory(action=action).pk, "indicator_id": indicator.pk}
+
+
+SAMPLE_BUILDERS.append(action_detail_samples)
+
+
+def checkpoint_samples(ght: GHT, members: dict, samples: dict) -> dict:
+    """An open campaign on the sample plan (all its open actions), and the update of the sample action
+    (owned by the owner member, in the filière the pilot member pilots)."""
+    import datetime
+
+    from actions.models import Plan
+    from governance.checkpoints import open_campaign
+
+    office = members[Role.OFFICE]
+    campaign = open_campaign(
+        acting_user=office,
+        membership=Membership.objects.get(ght=ght, user=office),
+        plan=Plan.objects.get(pk=samples["plan_id"]),
+        title="Point d'étape de test",
+        deadline=datetime.date.today() + datetime.timedelta(days=30),
+        all_filieres=True,
+    )
+    update = campaign.updates.get(action_id=samples["action_id"])
+    return {"campaign_id": campaign.pk, "update_id": update.pk}
+
+
+SAMPLE_BUILDERS.append(checkpoint_samples)
+
+
+def governance_samples(ght: GHT, members: dict, samples: dict) -> dict:
+    """The GHT's comité stratégique (created with the GHT) whose secretary is the DIRECTOR member (the
+    role that records for an instance); a seat of the READER member, for the seat URLs; a meeting with
+    one agenda item."""
+    from django.utils import timezone
+
+    from governance.models import AgendaItem, Instance, InstanceMember, Meeting
+
+    instance = Instance.objects.get(ght=ght, kind=Instance.Kind.STRATEGIC)
+    InstanceMember.objects.create(
+        instance=instance, user=members[Role.DIRECTOR], role=InstanceMember.SeatRole.SECRETARY
+    )
+    seat = InstanceMember.objects.create(instance=instance, user=members[Role.READER])
+    meeting = Meeting.objects.create(instance=instance, starts_at=timezone.now(), place="Salle du conseil")
+    item = AgendaItem.objects.create(meeting=meeting, position=1, text="Point libre")
+    return {
+        "instance_id": instance.pk,
+        "instance_member_id": seat.pk,
+        "meeting_id": meeting.pk,
+        "agenda_item_id": item.pk,
+    }
+
+
+SAMPLE_BUILDERS.append(governance_samples)

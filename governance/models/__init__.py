@@ -9,12 +9,19 @@ from governance.models.checkpoints import (
     ReminderLog,
     Snapshot,
 )
+from governance.models.instances import AgendaItem, Attendance, Decision, Instance, InstanceMember, Meeting
 
 __all__ = [
+    "AgendaItem",
+    "Attendance",
     "Campaign",
     "CampaignQuerySet",
     "CheckpointMeasurement",
     "CheckpointUpdate",
+    "Decision",
+    "Instance",
+    "InstanceMember",
+    "Meeting",
     "ReminderLog",
     "Snapshot",
 ]

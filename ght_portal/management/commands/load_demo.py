@@ -16,6 +16,7 @@ from filieres.services import add_pilot
 from ght_portal import demo_data
 from ght_portal.models import GHT, Establishment, Membership, Role
 from ght_portal.tenancy import scoped
+from governance.services import ensure_default_instances
 
 User = get_user_model()
 DEMO_DIR = settings.BASE_DIR / "demo"
@@ -72,6 +73,7 @@ class Command(BaseCommand):
                 slug=spec["slug"],
                 defaults={key: spec[key] for key in ("name", "short_name", "departements", "region")},
             )
+            ensure_default_instances(ght)  # new GHTs get them on creation; this covers older demo data
             for name, kind, town, role, finess in spec["establishments"]:
                 Establishment.objects.update_or_create(
                     ght=ght,
