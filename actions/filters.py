@@ -65,6 +65,9 @@ class ActionFilter(django_filters.FilterSet):
     owner = django_filters.ChoiceFilter(label=_("Responsable"), field_name="owner", empty_label=_("Tous"))
     status = django_filters.ChoiceFilter(label=_("Statut"), choices=Action.Status.choices, empty_label=_("Tous"))
     health = django_filters.ChoiceFilter(label=_("État de santé"), choices=Action.Health.choices, empty_label=_("Tous"))
+    governance_stage = django_filters.ChoiceFilter(
+        label=_("Étape en instance"), choices=Action.GovernanceStage.choices, empty_label=_("Toutes")
+    )
     late = django_filters.ChoiceFilter(
         label=_("Retard"), choices=LATE_CHOICES, method="filter_late", empty_label=_("Tous")
     )

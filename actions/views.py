@@ -121,10 +121,12 @@ class ActionListView(ActionPermissionMixin, ListView):
         statuses = [(value, str(label)) for value, label in Action.Status.choices]
         healths = [(value, str(label)) for value, label in Action.Health.choices]
         status_labels, health_labels = dict(statuses), dict(healths)
+        stage_labels = {value: str(label) for value, label in Action.GovernanceStage.choices}
         rows = []
         for action in context["object_list"]:
             action.status_label = status_labels.get(action.status, action.status)
             action.health_label = health_labels.get(action.health, action.health)
+            action.stage_label = stage_labels.get(action.governance_stage, "")
             form = None
             if can_update_followup(self.membership, action, self.piloted):
                 form = QuickFollowUpForm(action=action, prefix=f"a{action.pk}")

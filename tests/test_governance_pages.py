@@ -386,3 +386,19 @@ def test_the_decision_form_is_prefilled_from_the_action_page(ght, login, objecti
     assert "Enregistrer une décision" in text(client.get(url("action_detail", ght, action_id=action.pk)))
     form = client.get(url("decision_create", ght), {"action": action.pk}).context["form"]
     assert form.initial["actions"] == [action.pk]
+
+
+def test_action_list_shows_and_filters_the_governance_stage(office_client, ght):
+    """Issue 4 point 2: the stage shows in the lists and can be filtered on."""
+    from actions.models import Action, Plan
+    from tests.factories import ActionFactory, AxisFactory, ObjectiveFactory, PlanFactory
+    from tests.helpers import text
+
+    plan = PlanFactory(ght=ght, status=Plan.Status.ACTIVE)
+    objective = ObjectiveFactory(axis=AxisFactory(plan=plan))
+    ActionFactory(objective=objective, code="PROP-1", governance_stage=Action.GovernanceStage.PROPOSED)
+    ActionFactory(objective=objective, code="PLAN-1")
+    page = text(office_client.get(f"/{ght.slug}/actions/?governance_stage=proposee"))
+    assert "PROP-1" in page and "PLAN-1" not in page
+    assert 'class="badge badge--stage-proposee"' in page
+    assert "Étape en instance" in page
