@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 
 from ght_portal.models import Role
+from tests.browser import browser, new_page  # noqa: F401 - fixtures shared by the browser tests
 from tests.factories import EstablishmentFactory, GHTFactory, MembershipFactory, UserFactory
 
 

@@ -5,50 +5,20 @@ import datetime
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from actions.models import Action, Plan
 from filieres.models import Pilot
 from filieres.services import add_pilot
 from ght_portal.models import Role
 from governance.models import Campaign, Snapshot
+from tests.browser import SHOTS, field, ght_nav, log_in
 from tests.factories import ActionFactory, AxisFactory, FiliereFactory, ObjectiveFactory, PlanFactory
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, field, ght_nav, log_in, new_page  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
 
-def _browser_already_running(request):
-    """The browser of tests/test_browser.py if it was started earlier in this session.
-
-    Playwright's sync API allows one running instance per thread, and a fixture imported into a second
-    module is a second fixture (a second session-scoped browser): so reuse the running one. Moving
-    ``browser`` and ``new_page`` into tests/conftest.py would make this unnecessary.
-    """
-    modules = {item.parent for item in request.session.items if item.path.name == "test_browser.py"}
-    for module in modules:
-        for fixturedef in request._fixturemanager.getfixturedefs("browser", module) or ():
-            cached = fixturedef.cached_result
-            if cached is not None and cached[2] is None:
-                return cached[0]
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser(request):
-    """The shared browser when it runs; else chromium for this module only (None when it is missing:
-    ``new_page()`` then fails the test, as in tests/test_browser.py)."""
-    running = _browser_already_running(request)
-    if running is not None or not CHROMIUM.exists():
-        yield running
-        return
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-def test_office_runs_a_checkpoint_and_compares_it_with_today(new_page, live_server, ght, make_member):  # noqa: F811
+def test_office_runs_a_checkpoint_and_compares_it_with_today(new_page, live_server, ght, make_member):
     office = make_member(ght, Role.OFFICE, full_name="Claire Cellule")
     pilot = make_member(ght, Role.PILOT, full_name="Sophie Lacombe")
     geriatrie = FiliereFactory(ght=ght, name="Gériatrie", code="GER")
