@@ -60,12 +60,14 @@ def absolute(path: str) -> str:
 
 def my_updates_url(campaign: Campaign, ght: GHT) -> str:
     """« Mes mises à jour » of this campaign: what the recipient still owes."""
-    return absolute(f"/{ght.slug}/points-d-etape/{campaign.pk}/mes-mises-a-jour/")
+    return absolute(
+        reverse("checkpoint_my_campaign_updates", kwargs={"ght_slug": ght.slug, "campaign_id": campaign.pk})
+    )
 
 
 def campaign_url(campaign: Campaign, ght: GHT) -> str:
     """The office's follow-up page of the campaign (completion by filière, who is late)."""
-    return absolute(f"/{ght.slug}/points-d-etape/{campaign.pk}/")
+    return absolute(reverse("checkpoint_detail", kwargs={"ght_slug": ght.slug, "campaign_id": campaign.pk}))
 
 
 # --- When -------------------------------------------------------------------------------------------
