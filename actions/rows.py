@@ -23,14 +23,22 @@ from actions.models import Action
 _MARKER = 2147483647  # an id no row has: replaced by each row's id
 
 
-def action_url_maker(ght_slug: str) -> Callable[[int], str]:
-    """``pk → URL of the action page`` with a single ``reverse()``; "" when the pages are not installed."""
+def action_url_maker(ght_slug: str, name: str = "action_detail") -> Callable[[int], str]:
+    """``pk → URL`` of the action page (or of another action URL ``name``) with a single ``reverse()``;
+    "" when the pages are not installed."""
     try:
-        url = reverse("action_detail", kwargs={"ght_slug": ght_slug, "action_id": _MARKER})
+        url = reverse(name, kwargs={"ght_slug": ght_slug, "action_id": _MARKER})
     except NoReverseMatch:
         return lambda pk: ""
     head, tail = url.split(str(_MARKER))
     return lambda pk: f"{head}{pk}{tail}"
+
+
+def add_row_links(actions: Iterable[Action], ght_slug: str) -> None:
+    """Give each action of a list the two URLs its row shows, reversed once for the whole list."""
+    detail, quick = action_url_maker(ght_slug), action_url_maker(ght_slug, "action_quick_update")
+    for action in actions:
+        action.detail_url, action.quick_url = detail(action.pk), quick(action.pk)
 
 
 def short_date(day: datetime.date | None) -> str:

@@ -34,6 +34,7 @@ from actions.permissions import (
     can_update_followup,
     piloted_filiere_ids,
 )
+from actions.rows import add_row_links
 from actions.spreadsheet import export_actions
 from filieres.models import Filiere
 from ght_portal.models import Role
@@ -123,6 +124,7 @@ class ActionListView(ActionPermissionMixin, ListView):
         status_labels, health_labels = dict(statuses), dict(healths)
         stage_labels = {value: str(label) for value, label in Action.GovernanceStage.choices}
         rows = []
+        add_row_links(context["object_list"], self.ght.slug)
         for action in context["object_list"]:
             action.status_label = status_labels.get(action.status, action.status)
             action.health_label = health_labels.get(action.health, action.health)
@@ -416,6 +418,7 @@ class QuickFollowUpView(ActionPermissionMixin, View):
         return reverse("action_list", kwargs={"ght_slug": self.ght.slug})
 
     def row(self, action, form, status=200, saved=""):
+        add_row_links([action], self.ght.slug)
         context = {"action": action, "form": form, "saved": saved, "back": self.back()}
         return render(self.request, "actions/_action_row.html", context, status=status)
 
