@@ -8,13 +8,16 @@ choices, so it is refused as invalid and filters nothing.
 
 from __future__ import annotations
 
+import html
+
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Exists, OuterRef, Q
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from actions.forms import member_users
@@ -38,16 +41,22 @@ class PlainSelect(forms.Select):
         widget = self.get_context(name, value, attrs)["widget"]
         if any(group_name for group_name, _group, _index in widget["optgroups"]):
             return super().render(name, value, attrs, renderer)  # grouped choices: Django's templates
-        options = format_html_join(
-            "",
-            '\n  <option value="{}"{}>{}</option>',
-            (
-                (option["value"], flatatt(option["attrs"]), option["label"])
-                for _name, group_choices, _index in widget["optgroups"]
-                for option in group_choices
-            ),
+        options = [option for _name, group_choices, _index in widget["optgroups"] for option in group_choices]
+        if any(set(option["attrs"]) - {"selected"} for option in options):
+            return super().render(name, value, attrs, renderer)  # option attributes beyond « selected »
+        # html.escape, as Django's escape does, without the lazy-string checks of format_html (which
+        # cost more than the escaping on the ~150 options of a list page).
+        drawn = "".join(
+            f'\n  <option value="{html.escape(str(option["value"]))}"'
+            f"{' selected' if option['attrs'].get('selected') else ''}>{html.escape(str(option['label']))}</option>"
+            for option in options
         )
-        return format_html('<select name="{}"{}>{}\n</select>', widget["name"], flatatt(widget["attrs"]), options)
+        return format_html(
+            '<select name="{}"{}>{}\n</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            mark_safe(drawn),  # noqa: S308
+        )
 
 
 def _choices(rows, label=str) -> list[tuple[str, str]]:
@@ -116,9 +125,10 @@ class ActionFilter(django_filters.FilterSet):
         plan_id = int(chosen) if chosen and chosen.isdigit() else None
         plan_filter = {"plan_id": plan_id} if plan_id else {}
 
-        axes = Axis.objects.filter(ght=ght, **plan_filter).order_by("plan_id", "position")
+        # Only the columns the labels show: full rows (descriptions, SWOT texts...) cost more to load.
+        axes = Axis.objects.filter(ght=ght, **plan_filter).order_by("plan_id", "position").only("position", "title")
         objectives = Objective.objects.filter(ght=ght, **({"axis__plan_id": plan_id} if plan_id else {}))
-        objectives = objectives.order_by("axis__position", "position", "id")
+        objectives = objectives.order_by("axis__position", "position", "id").only("code", "title")
         filters = self.filters
         for choice_filter in filters.values():
             if isinstance(choice_filter, django_filters.ChoiceFilter):
@@ -129,8 +139,12 @@ class ActionFilter(django_filters.FilterSet):
         ]
         filters["axis"].extra["choices"] = _choices(axes)
         filters["objective"].extra["choices"] = _choices(objectives)
-        filters["filiere"].extra["choices"] = _choices(Filiere.objects.filter(ght=ght).order_by("name"))
-        filters["establishment"].extra["choices"] = _choices(Establishment.objects.filter(ght=ght).in_ght_order())
+        filters["filiere"].extra["choices"] = _choices(
+            Filiere.objects.filter(ght=ght).order_by("name").only("code", "name")
+        )
+        filters["establishment"].extra["choices"] = _choices(
+            Establishment.objects.filter(ght=ght).in_ght_order().only("name")
+        )
         filters["owner"].extra["choices"] = _choices(member_users(ght).only("pk", "full_name", "email"))
 
     def filter_plan(self, queryset, name, value):
