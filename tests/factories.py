@@ -1,8 +1,13 @@
-"""factory_boy factories for the tenancy core."""
+"""factory_boy factories for every model: the tenancy core, then the plan and the filières."""
+
+import datetime
+from decimal import Decimal
 
 import factory
 from factory.django import DjangoModelFactory
 
+from actions.models import Action, ActionUpdate, Axis, Indicator, Measurement, Milestone, Objective, Plan
+from filieres.models import Filiere, Pilot, WorkingGroupMember
 from ght_portal.models import GHT, Establishment, Membership, Region, Role, User
 
 PASSWORD = "un-mot-de-passe-solide-42"
@@ -57,21 +62,6 @@ class MembershipFactory(DjangoModelFactory):
 
 # --- Plan and filières (filieres/models.py, actions/models.py) -------------------------------------
 # Children take their GHT from their parent on save (TenantModel.ght_from): pass only the parent.
-
-import datetime  # noqa: E402
-from decimal import Decimal  # noqa: E402
-
-from actions.models import (  # noqa: E402
-    Action,
-    ActionUpdate,
-    Axis,
-    Indicator,
-    Measurement,
-    Milestone,
-    Objective,
-    Plan,
-)
-from filieres.models import Filiere, Pilot, WorkingGroupMember  # noqa: E402
 
 
 class FiliereFactory(DjangoModelFactory):
