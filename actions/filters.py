@@ -20,10 +20,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from actions.forms import member_users
 from actions.models import Action, Axis, Objective, Plan, late_condition
 from filieres.models import Filiere
 from ght_portal.models import GHT, Establishment
+from ght_portal.tenancy import member_users
 
 LATE_CHOICES = [("oui", _("En retard")), ("non", _("Pas en retard"))]
 ALL_PLANS = "tous"

@@ -10,21 +10,13 @@ from collections.abc import Collection
 from decimal import Decimal
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionUpdate, Indicator, Milestone, Objective, Plan
 from filieres.models import Filiere
 from ght_portal.models import GHT, Establishment, Membership
-
-User = get_user_model()
-
-
-def member_users(ght: GHT):
-    """The people who may own or contribute to an action: active members of the GHT."""
-    member_ids = Membership.objects.active().filter(ght=ght).values("user_id")
-    return User.objects.filter(pk__in=member_ids).order_by("full_name")
+from ght_portal.tenancy import member_users
 
 
 class VersionField(forms.IntegerField):

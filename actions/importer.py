@@ -22,7 +22,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -46,8 +45,8 @@ from actions.spreadsheet import (
 )
 from actions.validators import validate_prs_reference
 from filieres.models import Filiere
-from ght_portal.models import Establishment, Membership
-from ght_portal.tenancy import scoped
+from ght_portal.models import Establishment
+from ght_portal.tenancy import member_users, scoped
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 40 * 1024 * 1024
@@ -467,10 +466,8 @@ class RowContext:
 class PlanImporter:
     def __init__(self, *, ght, plan: Plan, acting_user, report: ImportReport):
         self.ght, self.plan, self.acting_user, self.report = ght, plan, acting_user, report
-        User = get_user_model()
         self.establishments = {norm(e.name): e for e in scoped(Establishment, ght)}
-        member_ids = scoped(Membership, ght).active().values("user_id")
-        self.members = {user.email.lower(): user for user in User.objects.filter(pk__in=member_ids)}
+        self.members = {user.email.lower(): user for user in member_users(ght)}
         self.filieres = {norm(f.code): f for f in scoped(Filiere, ght).prefetch_related("establishments")}
         self.axes = {axis.position: axis for axis in scoped(Axis, ght).filter(plan=plan)}
         objectives = list(scoped(Objective, ght).filter(axis__plan=plan).select_related("axis"))

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filieres.models import Filiere, Pilot
 from ght_portal.models import GHT, Establishment
+from ght_portal.tenancy import member_users
 
 User = get_user_model()
 
@@ -17,11 +18,6 @@ TEXTAREA = forms.Textarea(attrs={"rows": 4})
 
 def ght_establishments(ght: GHT):
     return Establishment.objects.filter(ght=ght).in_ght_order()
-
-
-def ght_members(ght: GHT):
-    """People with an active membership of the GHT, by name."""
-    return User.objects.filter(memberships__ght=ght, memberships__is_active=True, is_active=True).order_by("full_name")
 
 
 class FiliereForm(forms.ModelForm):
@@ -70,7 +66,7 @@ class PilotForm(forms.Form):
     def __init__(self, *args, ght: GHT, **kwargs):
         kwargs.setdefault("prefix", "pilote")
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = ght_members(ght)
+        self.fields["user"].queryset = member_users(ght)
         self.fields["user"].error_messages["invalid_choice"] = _("Cette personne n'est pas membre active de ce GHT.")
         self.fields["establishment"].queryset = ght_establishments(ght)
         self.fields["establishment"].error_messages["invalid_choice"] = _(

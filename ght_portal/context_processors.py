@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from ght_portal.models import Membership
+from ght_portal.tenancy import user_memberships
 
 
 def tenancy(request) -> dict:
@@ -13,7 +13,5 @@ def tenancy(request) -> dict:
         "current_ght": getattr(request, "ght", None),
         "current_membership": getattr(request, "membership", None),
         # Evaluated only by templates that show the switcher: one query, the GHTs loaded with it.
-        "user_memberships": SimpleLazyObject(
-            lambda: list(Membership.objects.active().filter(user=user).select_related("ght").order_by("ght__name"))
-        ),
+        "user_memberships": SimpleLazyObject(lambda: list(user_memberships(user))),
     }

@@ -28,6 +28,20 @@ def membership_for(user, ght_slug: str) -> Membership | None:
     return Membership.objects.active().select_related("ght").filter(user=user, ght__slug=ght_slug).first()
 
 
+def user_memberships(user) -> models.QuerySet:
+    """The user's active memberships, with their GHTs, by GHT name (home page and GHT switcher)."""
+    return Membership.objects.active().filter(user=user).select_related("ght").order_by("ght__name")
+
+
+def member_users(ght: GHT) -> models.QuerySet:
+    """The people with an active membership of ``ght``, by name: the only choices a form may offer
+    for an owner, a contributor, a pilot or an instance member."""
+    from django.contrib.auth import get_user_model
+
+    members = Membership.objects.active().filter(ght=ght).values("user_id")
+    return get_user_model().objects.filter(pk__in=members).order_by("full_name", "pk")
+
+
 def scoped(model_or_queryset, ght: GHT) -> models.QuerySet:
     """The rows of ``ght`` only: the one entry point for tenant data in views, forms and tasks."""
     queryset = model_or_queryset._default_manager.all() if isinstance(model_or_queryset, type) else model_or_queryset

@@ -27,7 +27,7 @@ from ght_portal.forms import (
     ProfileForm,
 )
 from ght_portal.models import Establishment, Invitation, Membership
-from ght_portal.tenancy import OFFICE_ONLY, GHTMixin, get_for_ght_or_404, scoped
+from ght_portal.tenancy import OFFICE_ONLY, GHTMixin, get_for_ght_or_404, scoped, user_memberships
 
 User = get_user_model()
 
@@ -47,9 +47,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "ght_portal/choose_ght.html"
 
     def get(self, request, *args, **kwargs):
-        memberships = list(
-            Membership.objects.active().filter(user=request.user).select_related("ght").order_by("ght__name")
-        )
+        memberships = list(user_memberships(request.user))
         if len(memberships) == 1:
             return redirect(memberships[0].ght)
         return self.render_to_response({"memberships": memberships})

@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
 from filieres.models import Filiere
-from ght_portal.models import Membership
-from ght_portal.tenancy import scoped
+from ght_portal.tenancy import member_users, scoped
 from governance.models import Attendance, Decision, Instance, InstanceMember, Meeting
 
 User = get_user_model()
@@ -43,12 +42,6 @@ class InstanceForm(forms.ModelForm):
             self.instance.ght = ght  # the service checks the (GHT, name) constraints with it
 
 
-def person_choices(ght):
-    """Active members of the GHT, by name."""
-    members = scoped(Membership, ght).active().values("user_id")
-    return User.objects.filter(pk__in=members).order_by("full_name", "pk")
-
-
 class SeatForm(forms.Form):
     user = forms.ModelChoiceField(label=_("Personne"), queryset=User.objects.none())
     role = forms.ChoiceField(
@@ -58,7 +51,7 @@ class SeatForm(forms.Form):
     def __init__(self, *args, ght, instance: Instance, **kwargs):
         super().__init__(*args, **kwargs)
         seated = InstanceMember.objects.filter(instance=instance).values("user_id")
-        self.fields["user"].queryset = person_choices(ght).exclude(pk__in=seated)
+        self.fields["user"].queryset = member_users(ght).exclude(pk__in=seated)
 
 
 class SeatRoleForm(forms.Form):
