@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from actions.models import Action, Axis, Indicator, Measurement, Objective, Plan
+from actions.services import set_relations
 from actions.spreadsheet import (
     ACTIONS,
     FILIERES,
@@ -745,9 +746,7 @@ class PlanImporter:
             action = Action(plan=self.plan, code=code, **values)
             self._save(action, "action", label)
             self.actions[code] = action
-            for name, wanted in m2m.items():
-                if wanted:
-                    getattr(action, name).set(wanted)
+            set_relations(action, self.acting_user, m2m, new=True)
             return
         changed = [key for key, value in values.items() if self._current(action, key) != _pk_or_value(value)]
         changed_m2m = [name for name, wanted in m2m.items() if self._diff_m2m(action, name, wanted)]
@@ -758,8 +757,7 @@ class PlanImporter:
         # Action.save() moves ``version`` on: saving only what differs is what keeps re-imports silent.
         headers = [ACTIONS.column("objective_code" if k == "objective" else k).header for k in changed + changed_m2m]
         self._save(action, "action", label, headers)
-        for name in changed_m2m:
-            getattr(action, name).set(m2m[name])
+        set_relations(action, self.acting_user, {name: m2m[name] for name in changed_m2m})
 
     # indicators and measurements
 

@@ -314,6 +314,18 @@ def _names(items: Iterable) -> dict[int, str]:
     return {item.pk: str(item) for item in items}
 
 
+def set_relations(action: Action, acting_user, wanted: dict, when: datetime.datetime | None = None, *, new=False):
+    """Give the action the filières, establishments and contributors named in ``wanted`` and record
+    what changed in its history (simple-history does not follow these relations): the one way every
+    writer — forms, import — changes them."""
+    names = [name for name in M2M_FIELDS if name in wanted]
+    before = {} if new else {name: _names(getattr(action, name).all()) for name in names}
+    for name in names:
+        getattr(action, name).set(wanted[name] or [])
+    after = {name: _names(wanted[name] or ()) for name in names}
+    log_change(action, acting_user, relation_changes(before, after), when)
+
+
 def relation_changes(before: dict[str, dict[int, str]], after: dict[str, dict[int, str]]) -> list[str]:
     """« Filières : ajout de X ; retrait de Y », one line per relation that changed."""
     lines = []
@@ -353,10 +365,7 @@ def create_action(*, acting_user, membership: Membership, plan: Plan, data: dict
     _apply(action, data, EDIT_FIELDS)
     when = timezone.now()
     _save(action, acting_user, when)
-    for name in M2M_FIELDS:
-        getattr(action, name).set(data.get(name) or [])
-    after = {name: _names(data.get(name) or ()) for name in M2M_FIELDS}
-    log_change(action, acting_user, relation_changes({}, after), when)
+    set_relations(action, acting_user, {name: data.get(name) for name in M2M_FIELDS}, when, new=True)
     return action
 
 
@@ -371,14 +380,9 @@ def update_action(*, acting_user, membership: Membership, action: Action, data: 
     _check_tenant(locked.ght_id, data)
     _check_pilot_scope(membership, data, piloted)
     _apply(locked, data, EDIT_FIELDS)
-    before = {name: _names(getattr(locked, name).all()) for name in M2M_FIELDS if name in data}
     when = timezone.now()
     _save(locked, acting_user, when)  # Action.save() moves the version on
-    for name in M2M_FIELDS:
-        if name in data:
-            getattr(locked, name).set(data[name] or [])
-    after = {name: _names(data[name] or ()) for name in M2M_FIELDS if name in data}
-    log_change(locked, acting_user, relation_changes(before, after), when)
+    set_relations(locked, acting_user, {name: data[name] for name in M2M_FIELDS if name in data}, when)
     return locked
 
 

@@ -166,3 +166,21 @@ def test_export_follows_the_filters_on_screen(office_client, ght, django_assert_
     sheet = load_workbook(BytesIO(response.content), read_only=True)["Actions"]
     codes = {cell for row in sheet.iter_rows(values_only=True) for cell in row if cell in {"EN-1", "FINI-1"}}
     assert codes == {"FINI-1"}
+
+
+def test_import_records_relation_changes_in_the_history(ght, office, plan_data):
+    """Filières, establishments and contributors changed by an import appear in the action's history,
+    as when they are changed in the form (simple-history does not follow them)."""
+    from actions.models import ActionUpdate
+
+    content = export_actions(Action.objects.filter(ght=ght))
+    workbook = load_workbook(io.BytesIO(content))
+    sheet = workbook["Actions"]
+    filieres_column = [cell.value for cell in sheet[1]].index("Filières") + 1
+    sheet.cell(row=3, column=filieres_column, value="GER")  # action B1 joins Gériatrie
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = import_plan_file(ght=ght, plan=plan_data, data=buffer.getvalue(), acting_user=office, dry_run=False)
+    assert report.applied, [str(p) for p in report.problems]
+    change = ActionUpdate.objects.get(action__code="B1", kind=ActionUpdate.Kind.CHANGE)
+    assert "Gériatrie" in change.text and change.author == office
