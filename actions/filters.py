@@ -16,6 +16,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Exists, OuterRef, Q
 from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -59,8 +60,28 @@ class PlainSelect(forms.Select):
         )
 
 
-def _choices(rows, label=str) -> list[tuple[str, str]]:
-    return [(str(row.pk), label(row)) for row in rows]
+class LazyChoices(BaseChoiceIterator):
+    """(id, label) pairs of ``rows``, loaded on first use and then kept: a page that draws the form loads
+    each list once, as before, and the API (which draws no form) loads only the lists of the filters it
+    is given, to validate them. Shared by the copies Django makes of the form's fields."""
+
+    def __init__(self, rows, label):
+        self.rows, self.label, self.loaded = rows, label, None
+
+    def __iter__(self):
+        if self.loaded is None:
+            self.loaded = [(str(row.pk), self.label(row)) for row in self.rows]
+        return iter(self.loaded)
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def _choices(rows, label=str) -> LazyChoices:
+    return LazyChoices(rows, label)
 
 
 class ActionFilter(django_filters.FilterSet):

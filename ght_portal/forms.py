@@ -10,7 +10,7 @@ from django.contrib.postgres.forms import SimpleArrayField
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from ght_portal.models import GHT, Establishment, Invitation, Membership
+from ght_portal.models import GHT, ApiToken, Establishment, Invitation, Membership
 from ght_portal.tasks import send_email
 from ght_portal.validators import validate_departement
 
@@ -153,3 +153,11 @@ class GHTSettingsForm(forms.ModelForm):
         if logo and hasattr(logo, "content_type") and logo.content_type not in {"image/png", "image/jpeg"}:
             raise forms.ValidationError(_("Le logo doit être une image PNG ou JPEG."))
         return logo
+
+
+class ApiTokenForm(forms.ModelForm):
+    """Name and rights of a new personal API token; its key is made by the service."""
+
+    class Meta:
+        model = ApiToken
+        fields = ["name", "read_only"]

@@ -373,3 +373,55 @@ class Invitation(TenantModel):
         if self.is_expired:
             return _("expirée")
         return _("en attente")
+
+
+API_TOKEN_PREFIX = "ghtp_"  # noqa: S105 - the visible start of every key, not a secret
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self) -> ApiTokenQuerySet:
+        """Not revoked, of an active account."""
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A personal key for the API (scripts, Power BI…), named and revoked by its owner in « Mon compte ».
+
+    It acts as its owner, with the owner's memberships and roles; a read-only token refuses every write.
+    Only the SHA-256 of the key is stored, and the key is shown once, at creation: a database leak does
+    not leak usable keys. ``prefix`` (the key's first characters) lets the owner recognise it in the list.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("personne")
+    )
+    name = models.CharField(_("nom"), max_length=100, help_text=_("Par exemple « Tableau de bord Power BI »."))
+    read_only = models.BooleanField(
+        _("lecture seule"), default=True, help_text=_("Un jeton en lecture seule ne peut rien modifier.")
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("début du jeton"), max_length=13, editable=False)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("jeton d'API")
+        verbose_name_plural = _("jetons d'API")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def new_key(self) -> str:
+        """Give the token its key; return the key, which is never stored and cannot be read again."""
+        key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+        self.key_hash = hash_token(key)
+        self.prefix = key[: len(API_TOKEN_PREFIX) + 8]
+        return key
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ght_portal.mail import send_templated_mail
-from ght_portal.models import GHT, Invitation, Membership, Role, hash_token
+from ght_portal.models import GHT, ApiToken, Invitation, Membership, Role, hash_token
 
 User = get_user_model()
 
@@ -145,3 +145,38 @@ def set_membership_active(*, acting_user, membership: Membership, active: bool) 
     membership.is_active = active
     membership.save(update_fields=["is_active", "updated_at"])
     return membership
+
+
+# --- Personal API tokens -------------------------------------------------------------------------
+
+MAX_API_TOKENS = 20
+
+
+@transaction.atomic
+def create_api_token(*, acting_user, name: str, read_only: bool) -> tuple[ApiToken, str]:
+    """A new token of ``acting_user``; returns it with its key, to be shown once and never again."""
+    name = (name or "").strip()
+    User.objects.select_for_update().filter(pk=acting_user.pk).first()  # one creation at a time per person
+    usable = ApiToken.objects.filter(user=acting_user, revoked_at__isnull=True)
+    if not name:
+        raise ValidationError({"name": _("Donnez un nom au jeton, pour le reconnaître.")})
+    if usable.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("Vous avez déjà un jeton de ce nom : choisissez-en un autre.")})
+    if usable.count() >= MAX_API_TOKENS:
+        raise ValidationError(
+            _("Vous avez déjà %(count)s jetons actifs : révoquez ceux qui ne servent plus.") % {"count": MAX_API_TOKENS}
+        )
+    token = ApiToken(user=acting_user, name=name, read_only=read_only)
+    key = token.new_key()
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+def revoke_api_token(*, acting_user, token: ApiToken) -> None:
+    """Revoke one of one's own tokens: it stops working at once (the next request gets 401)."""
+    updated = ApiToken.objects.filter(pk=token.pk, user=acting_user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if not updated:
+        raise ValidationError(_("Ce jeton est déjà révoqué."))

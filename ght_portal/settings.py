@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
 from ght_portal import embedded
+from ght_portal.api.description import API_DESCRIPTION
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -69,6 +70,10 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "simple_history",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files (the CSP forbids CDNs)
     "ght_portal",
     "filieres",
     "actions",
@@ -273,6 +278,42 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# --- API (Django REST framework, under /api/v1/; ght_portal/api/) ---------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "ght_portal.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["ght_portal.api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "ght_portal.api.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "ght_portal.api.filters.GHTFilterBackend",
+        "ght_portal.api.filters.StrictOrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "ght_portal.api.schema.ApiAutoSchema",
+    "DEFAULT_METADATA_CLASS": None,  # no OPTIONS self-description: the OpenAPI schema documents the API
+    "EXCEPTION_HANDLER": "ght_portal.api.errors.exception_handler",
+    "ORDERING_PARAM": "sort",  # the web list's name for it
+    "NON_FIELD_ERRORS_KEY": "non_field_errors",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Requests per token (or per signed-in person) and per minute; "" switches throttling off.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/minute") or None
+SPECTACULAR_SETTINGS = {
+    "TITLE": "GHT Portal — API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": API_DESCRIPTION,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,

@@ -1,10 +1,11 @@
-"""URLs. Everything of a GHT lives under /<ght_slug>/ and is resolved by GHTMixin."""
+"""URLs. Everything of a GHT lives under /<ght_slug>/ and is resolved by GHTMixin; the API under /api/."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from ght_portal import views
+from ght_portal.api import urls as api_urls
 from ght_portal.forms import EmailAuthenticationForm, QueuedPasswordResetForm
 
 admin.site.site_header = "GHT Portal — administration de la plateforme"
@@ -37,6 +38,8 @@ account_patterns = [
     ),
     path("compte/mot-de-passe/modifie/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("invitation/<str:token>/", views.AcceptInvitationView.as_view(), name="accept_invitation"),
+    path("compte/jetons/", views.ApiTokenListView.as_view(), name="api_tokens"),
+    path("compte/jetons/<int:token_id>/revoquer/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
 ]
 
 ght_patterns = [
@@ -74,6 +77,8 @@ ght_patterns = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include((api_urls.urlpatterns, "api"))),
+    path("api/", include(api_urls.documentation_patterns)),
     path("", views.HomeView.as_view(), name="home"),
     *account_patterns,
     path("<slug:ght_slug>/", include(ght_patterns)),

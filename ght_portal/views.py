@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -20,13 +20,14 @@ from django.views.generic import FormView, ListView, TemplateView, UpdateView
 from ght_portal import services
 from ght_portal.forms import (
     AcceptInvitationForm,
+    ApiTokenForm,
     EstablishmentForm,
     GHTSettingsForm,
     InvitationForm,
     MembershipRoleForm,
     ProfileForm,
 )
-from ght_portal.models import Establishment, Invitation, Membership
+from ght_portal.models import ApiToken, Establishment, Invitation, Membership
 from ght_portal.tenancy import OFFICE_ONLY, GHTMixin, get_for_ght_or_404, scoped, user_memberships
 
 User = get_user_model()
@@ -294,3 +295,47 @@ class ProfileView(LoginRequiredMixin, UpdateView):
 
     def get_success_url(self):
         return reverse("profile")
+
+
+@method_decorator(never_cache, name="dispatch")
+class ApiTokenListView(LoginRequiredMixin, View):
+    """« Jetons d'API »: one's tokens, the form to create one, and the new key, shown once after creation."""
+
+    template_name = "ght_portal/api_tokens.html"
+
+    def render_page(self, form, new_key: str = "", status: int = 200):
+        tokens = ApiToken.objects.filter(user=self.request.user)
+        context = {"tokens": tokens, "form": form, "new_key": new_key}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_page(ApiTokenForm())
+
+    def post(self, request, *args, **kwargs):
+        form = ApiTokenForm(request.POST)
+        if form.is_valid():
+            try:
+                token, key = services.create_api_token(
+                    acting_user=request.user, name=form.cleaned_data["name"], read_only=form.cleaned_data["read_only"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Le jeton « %(name)s » est créé.") % {"name": token.name})
+                # Rendered, not redirected: the key exists only in this response (never cached, never stored).
+                return self.render_page(ApiTokenForm(), new_key=key)
+        return self.render_page(form, status=422)
+
+
+class ApiTokenRevokeView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        token = get_object_or_404(ApiToken, pk=kwargs["token_id"], user=request.user)
+        try:
+            services.revoke_api_token(acting_user=request.user, token=token)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Le jeton « %(name)s » est révoqué.") % {"name": token.name})
+        return redirect("api_tokens")

@@ -14,6 +14,7 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CELERY_TASK_EAGER_PROPAGATES = True
+    settings.API_THROTTLE_RATE = None  # the API walks send hundreds of requests; tests/test_api_errors.py throttles
 
 
 @pytest.fixture
