@@ -46,7 +46,7 @@ def main() -> int:
     # Not setup_test_environment(): it instruments every template render for the test client, which
     # would time the instrumentation, not the server. The test client only needs its host allowed.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    connection.creation.create_test_db(keepdb=True, verbosity=0)
+    connection.creation.create_test_db(keepdb=True, verbosity=0, serialize=False)  # no test rollbacks here
     from bench import data
     from bench.pages import pages
 
@@ -67,6 +67,12 @@ def main() -> int:
     from bench import checkpoints
 
     checkpoints.report(big)
+    from bench import dashboard
+
+    dashboard.report(big, measure)
+    from bench import reports
+
+    reports.report(big)
     return 0
 
 

@@ -9,7 +9,6 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max, Min
-from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,19 +78,7 @@ class FiliereDetailView(GHTMixin, TemplateView):
         )
         summary_rows(actions, self.ght.slug)  # the table's rows, made in Python (actions.rows)
         year = chosen_year(self.request.GET.get("annee"), today)
-        first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-        roadmap = (
-            scoped(Action, self.ght)
-            .filter(belongs)
-            # A missing date is taken as the other one (as on the timeline): a one-day action.
-            .alias(begins=Coalesce("start_date", "due_date"), ends=Coalesce("due_date", "start_date"))
-            .filter(begins__lte=last, ends__gte=first)
-            .select_related("owner", "lead_establishment")
-            .annotate_late(today)
-            .distinct()
-            .order_by("due_date", "code")
-        )
-        roadmap = list(roadmap)
+        roadmap = list(services.roadmap_actions(filiere, year, today).select_related("owner", "lead_establishment"))
         label_rows(roadmap, self.ght.slug)
         span = scoped(Plan, self.ght).aggregate(first=Min("start_year"), last=Max("end_year"))
         years = range(min(span["first"] or today.year, today.year, year), max(span["last"] or today.year, year) + 1)

@@ -159,6 +159,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "Europe/Paris"
+# PDFs have their own queue (and, in production, their own worker that recycles its process after a
+# few builds, giving WeasyPrint's memory back): a long report never delays a mail.
+CELERY_TASK_ROUTES = {"reports.tasks.build_report": {"queue": "reports"}}
+REPORT_SOFT_TIME_LIMIT = env.int("REPORT_SOFT_TIME_LIMIT", default=300)
 CELERY_BEAT_SCHEDULE = {
     "housekeeping": {"task": "ght_portal.tasks.housekeeping", "schedule": timedelta(hours=6)},
     # Checkpoint reminders and the Monday digest: the task works out what is due (Europe/Paris) and

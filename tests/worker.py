@@ -80,14 +80,22 @@ def _no_logging_setup(**kwargs):
     """With a receiver connected, the embedded worker leaves the root logger (and pytest's capture) alone."""
 
 
+def _reset_router() -> None:
+    """Celery builds its router once from ``task_routes``: rebuild it after changing them."""
+    celery_app.amqp.flush_routes()
+    celery_app.amqp.router = celery_app.amqp.Router()
+
+
 @contextlib.contextmanager
 def running_worker(pool: str = "solo", concurrency: int = 1):
     """A worker thread with eager mode off and a private queue, for as long as the block lasts."""
     conf = celery_app.conf
-    saved = {key: conf[key] for key in ("task_always_eager", "task_default_queue")}
+    saved = {key: conf[key] for key in ("task_always_eager", "task_default_queue", "task_routes")}
     queue = f"test-worker-{uuid.uuid4().hex[:12]}"
     conf.task_always_eager = False
     conf.task_default_queue = queue
+    conf.task_routes = {"*": {"queue": queue}}  # the reports queue too: every task comes to this worker
+    _reset_router()
     signals.setup_logging.connect(_no_logging_setup, weak=False)
     try:
         with start_worker(
@@ -103,6 +111,7 @@ def running_worker(pool: str = "solo", concurrency: int = 1):
         signals.setup_logging.disconnect(_no_logging_setup)
         for key, value in saved.items():
             conf[key] = value
+        _reset_router()
         with celery_app.connection_for_write() as connection:
             connection.default_channel.queue_delete(queue)
 
