@@ -207,43 +207,23 @@ ACTION_FILTER_PARAMETERS = [
 ]
 
 
-@extend_schema_view(list=extend_schema(parameters=ACTION_FILTER_PARAMETERS))
-class ActionViewSet(ReadMixin, CreateMixin, GHTScopedViewSet):
-    doc = (
-        "Les actions du plan. La liste a les filtres, la recherche et les tris de la liste web. "
-        "Créer et tout modifier : la cellule opérationnelle, ou un pilote dans ses filières ; le suivi "
-        "(statut, santé, avancement, point de suivi) : aussi le responsable de l'action."
-    )
-    queryset = Action.objects.all()
-    serializer_class = ActionSerializer
-    create_serializer_class = ActionCreateSerializer
-    lookup_url_kwarg = "action_id"
-    write_roles = EDITOR_ROLES
-    action_roles = {"followup": FOLLOWUP_ROLES}
-    object_writes = frozenset({"partial_update", "followup"})
-    filterset_class = ActionFilter
-    filter_backends = [GHTFilterBackend]  # ActionFilter's own ``sort`` orders the list
-
-    def filterset_kwargs(self) -> dict:
-        return {"ght": self.ght}
-
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .defer("search_vector")
-            .select_related("owner")
-            .annotate(
-                filieres_ids=_ids(Action.filieres.through, "filiere_id"),
-                establishments_ids=_ids(Action.establishments.through, "establishment_id"),
-                contributors_ids=_ids(Action.contributors.through, "user_id"),
-            )
-            .annotate_late()
+def with_representation(actions):
+    """What the representation of actions reads, in the same query: owner, late flag and the ids of the
+    many-to-many relations (array subqueries), so a page of the list costs the same whatever its size."""
+    return (
+        actions.defer("search_vector")
+        .select_related("owner")
+        .annotate(
+            filieres_ids=_ids(Action.filieres.through, "filiere_id"),
+            establishments_ids=_ids(Action.establishments.through, "establishment_id"),
+            contributors_ids=_ids(Action.contributors.through, "user_id"),
         )
+        .annotate_late()
+    )
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        return queryset.order_by(*(queryset.query.order_by or ["code"]), "pk")  # as the web list
+
+class VersionedActionMixin:
+    """Writes to an action: its rights, and the version named by If-Match (an action's ETag)."""
 
     def rights_action(self, action: Action) -> Action:
         """The action with what its rights are decided on (objective, filières)."""
@@ -266,6 +246,34 @@ class ActionViewSet(ReadMixin, CreateMixin, GHTScopedViewSet):
             yield
         except services.StaleActionError as error:
             raise PreconditionFailed(error.messages[0], etag=version_etag(action.pk, error.current_version)) from None
+
+
+@extend_schema_view(list=extend_schema(parameters=ACTION_FILTER_PARAMETERS))
+class ActionViewSet(VersionedActionMixin, ReadMixin, CreateMixin, GHTScopedViewSet):
+    doc = (
+        "Les actions du plan. La liste a les filtres, la recherche et les tris de la liste web. "
+        "Créer et tout modifier : la cellule opérationnelle, ou un pilote dans ses filières ; le suivi "
+        "(statut, santé, avancement, point de suivi) : aussi le responsable de l'action."
+    )
+    queryset = Action.objects.all()
+    serializer_class = ActionSerializer
+    create_serializer_class = ActionCreateSerializer
+    lookup_url_kwarg = "action_id"
+    write_roles = EDITOR_ROLES
+    action_roles = {"followup": FOLLOWUP_ROLES}
+    object_writes = frozenset({"partial_update", "followup"})
+    filterset_class = ActionFilter
+    filter_backends = [GHTFilterBackend]  # ActionFilter's own ``sort`` orders the list
+
+    def filterset_kwargs(self) -> dict:
+        return {"ght": self.ght}
+
+    def get_queryset(self):
+        return with_representation(super().get_queryset())
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return queryset.order_by(*(queryset.query.order_by or ["code"]), "pk")  # as the web list
 
     def check_create(self) -> None:
         self.require(can_create_action(self.membership, self.piloted))

@@ -10,13 +10,15 @@
 - Everyone else reads.
 
 The functions are pure (no query) except ``piloted_filiere_ids``; pass its result as ``piloted`` when
-checking many rows, so that a list costs one permission query whatever its size.
+checking many rows, so that a list costs one permission query whatever its size. ``followable_actions``
+is ``can_update_followup`` as a queryset, for lists filtered in the database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
+from django.db.models import Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from actions.models import Action, Objective
@@ -97,3 +99,19 @@ def can_create_action(membership: Membership, piloted: Collection[int] | None = 
     if can_manage_plan(membership):
         return True
     return membership.role == Role.PILOT and bool(_piloted(membership, piloted))
+
+
+def followable_actions(membership: Membership, piloted: Collection[int] | None = None) -> QuerySet[Action]:
+    """``can_update_followup`` spelled as a query: the actions of the GHT whose follow-up this member
+    updates (for lists such as the checkpoint updates a person owes). Meant as a subquery
+    (``action__in=…``): the join on the filières may repeat a row."""
+    actions = Action.objects.filter(ght_id=membership.ght_id)
+    if can_manage_plan(membership):
+        return actions
+    mine = Q(pk__in=[])
+    if membership.role in FOLLOWUP_OWNER_ROLES:
+        mine |= Q(owner_id=membership.user_id)
+    pilots = set(_piloted(membership, piloted))
+    if membership.role == Role.PILOT and pilots:
+        mine |= Q(filieres__in=pilots) | Q(objective__filiere_id__in=pilots)
+    return actions.filter(mine)

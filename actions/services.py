@@ -226,8 +226,9 @@ def _check_membership(acting_user, membership: Membership) -> None:
         raise PermissionDenied
 
 
-def _lock(action: Action, expected_version: int) -> Action:
-    """The action, locked for this transaction; ``StaleActionError`` if its version moved on."""
+def lock_at_version(action: Action, expected_version: int) -> Action:
+    """The action, locked for this transaction; ``StaleActionError`` if its version moved on. Public for
+    the writers of other apps that move an action without editing it (governance's proposal, in the API)."""
     locked = Action.objects.select_for_update().get(pk=action.pk, ght_id=action.ght_id)
     if expected_version is None or int(expected_version) != locked.version:
         raise StaleActionError(locked, int(expected_version or 0))
@@ -376,7 +377,7 @@ def update_action(*, acting_user, membership: Membership, action: Action, data: 
     piloted = piloted_filiere_ids(membership)
     if not can_edit_action(membership, action, piloted):
         raise PermissionDenied
-    locked = _lock(action, expected_version)
+    locked = lock_at_version(action, expected_version)
     _check_tenant(locked.ght_id, data)
     _check_pilot_scope(membership, data, piloted)
     _apply(locked, data, EDIT_FIELDS)
@@ -403,7 +404,7 @@ def update_followup(
     _check_membership(acting_user, membership)
     if not can_update_followup(membership, action, piloted):
         raise PermissionDenied
-    locked = _lock(action, expected_version)
+    locked = lock_at_version(action, expected_version)
     changed = (locked.status, locked.health, locked.progress) != (status, health, progress)
     if not changed and not text.strip():
         return locked  # nothing to record: a resubmitted form is not a new update

@@ -40,9 +40,6 @@ class FiliereForm(forms.ModelForm):
             "Cet établissement n'appartient pas à ce GHT."
         )
 
-    def clean_code(self):
-        return self.cleaned_data["code"].strip().upper()
-
     def validate_unique(self):
         """Uniqueness is the service's (with a French message); the GHT is not a field here."""
 

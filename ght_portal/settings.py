@@ -159,10 +159,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "Europe/Paris"
-# PDFs have their own queue (and, in production, their own worker that recycles its process after a
-# few builds, giving WeasyPrint's memory back): a long report never delays a mail.
-CELERY_TASK_ROUTES = {"reports.tasks.build_report": {"queue": "reports"}}
-REPORT_SOFT_TIME_LIMIT = env.int("REPORT_SOFT_TIME_LIMIT", default=300)
 CELERY_BEAT_SCHEDULE = {
     "housekeeping": {"task": "ght_portal.tasks.housekeeping", "schedule": timedelta(hours=6)},
     # Checkpoint reminders and the Monday digest: the task works out what is due (Europe/Paris) and
@@ -317,6 +313,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set in the schema (several models have a "status", a "role" or a "kind").
+    "ENUM_NAME_OVERRIDES": {
+        "ActionStatusEnum": "actions.models.ActionStatus",
+        "PlanStatusEnum": "actions.models.Plan.Status",
+        "GovernanceStageEnum": "actions.models.Action.GovernanceStage",
+        "ActionUpdateKindEnum": "actions.models.ActionUpdate.Kind",
+        "MemberRoleEnum": "ght_portal.models.Role",
+        "EstablishmentRoleEnum": "ght_portal.models.Establishment.Role",
+        "EstablishmentKindEnum": "ght_portal.models.Establishment.Kind",
+        "FiliereKindEnum": "filieres.models.Filiere.Kind",
+        "InstanceKindEnum": "governance.models.Instance.Kind",
+        "SeatRoleEnum": "governance.models.InstanceMember.SeatRole",
+        "AttendanceStatusEnum": "governance.models.Attendance.Status",
+        "DecisionKindEnum": "governance.models.Decision.Kind",
+        "CampaignStatusEnum": "governance.models.Campaign.Status",
+        "CheckpointUpdateStateEnum": "governance.models.CheckpointUpdate.State",
+    },
 }
 
 LOGGING = {

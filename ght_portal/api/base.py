@@ -24,12 +24,11 @@ from rest_framework.response import Response
 
 from actions.permissions import piloted_filiere_ids
 from ght_portal.api.authentication import is_read_only
-from ght_portal.api.errors import PreconditionFailed, PreconditionRequired
+from ght_portal.api.errors import NOT_FOUND, PreconditionFailed, PreconditionRequired
 from ght_portal.api.etags import parse_if_match
 from ght_portal.models import GHT, Membership
 from ght_portal.tenancy import ALL_ROLES, OFFICE_ONLY, SAFE_METHODS, get_for_ght_or_404, membership_for, scoped
 
-NOT_FOUND = _("Introuvable : cet objet n'existe pas dans ce GHT, ou ce GHT n'est pas le vôtre.")
 ROLE_REFUSED = _("Votre rôle dans ce GHT ne permet pas cette opération.")
 READ_ONLY_TOKEN = _("Ce jeton est en lecture seule : il ne permet aucune modification.")
 OBJECT_REFUSED = _("Vous n'avez pas le droit de modifier cet élément.")
@@ -144,7 +143,8 @@ class GHTScopedViewSet(viewsets.GenericViewSet):
     @contextmanager
     def locked(self):
         """The URL's object, locked for a transaction that holds the write: 412 unless the If-Match sent
-        names its current ETag, so that a stale write changes nothing."""
+        names its current ETag, so that a stale write changes nothing. Another GHT's object is 404 first."""
+        self.get_object()
         tags = self.if_match()
         with transaction.atomic():
             current = self.get_object(self.get_queryset().select_for_update(of=("self",)))

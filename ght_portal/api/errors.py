@@ -13,8 +13,10 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -23,6 +25,7 @@ from actions.services import StaleActionError
 
 logger = logging.getLogger(__name__)
 
+NOT_FOUND = _("Introuvable : cet objet n'existe pas dans ce GHT, ou ce GHT n'est pas le vôtre.")
 INVALID_DATA = _("Les données envoyées ne sont pas valides : corrigez les champs signalés.")
 
 
@@ -71,6 +74,10 @@ def _translate(exc):
         return PreconditionFailed(exc.messages[0])
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(service_errors(exc))
+    if isinstance(exc, Http404):
+        return exceptions.NotFound(NOT_FOUND)
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, IntegrityError):
         # A unique rule broken by a concurrent request between the service's check and its insert.
         logger.warning("API write refused by a database constraint: %s", exc)

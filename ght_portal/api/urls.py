@@ -12,13 +12,19 @@ from django.utils.translation import gettext as _
 from rest_framework.routers import SimpleRouter
 
 from actions import api as actions_api
+from filieres import api as filieres_api
 from ght_portal.api import views
 from ght_portal.api.docs import DocsView, SchemaView
+from governance import api as governance_api
+from governance import checkpoint_api
 
 ROUTES = [
     ("establishments", views.EstablishmentViewSet, "establishment"),
     ("members", views.MemberViewSet, "member"),
     *actions_api.ROUTES,
+    *filieres_api.ROUTES,
+    *governance_api.ROUTES,
+    *checkpoint_api.ROUTES,
 ]
 
 

@@ -6,7 +6,8 @@ from django_filters import rest_framework as filters
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 
-from ght_portal.api.base import NOT_FOUND, GHTScopedViewSet, ReadMixin
+from ght_portal.api.base import GHTScopedViewSet, ReadMixin
+from ght_portal.api.errors import NOT_FOUND
 from ght_portal.api.serializers import GHTModelSerializer
 from ght_portal.models import Establishment, Membership, Role
 from ght_portal.tenancy import membership_for, user_memberships

@@ -1,0 +1,241 @@
+"""The API of governance: instances (with their seats), meetings (with agenda and attendance),
+decisions, and the filière's proposal of an action to the instances.
+
+Everyone reads. The office manages instances; the office and the instance's secretaries record its
+meetings and decisions (``governance.services.can_record``, the web's rule); the office or a pilot of the
+action's filière proposes it. Every write is a ``governance.services`` function.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db import transaction
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action as operation
+
+from actions.api import ActionSerializer, VersionedActionMixin, with_representation
+from actions.models import Action
+from actions.permissions import can_edit_action
+from actions.services import lock_at_version
+from ght_portal.api.base import CreateMixin, GHTScopedViewSet, ReadMixin, UpdateMixin
+from ght_portal.api.fields import GHTRelatedField
+from ght_portal.api.filters import IdFilter
+from ght_portal.api.serializers import GHTModelSerializer
+from ght_portal.models import Role
+from governance import services
+from governance.models import AgendaItem, Attendance, Decision, Instance, InstanceMember, Meeting
+
+RECORDER_ROLES = services.RECORDER_ROLES
+
+
+class SeatSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(source="user.full_name")
+
+    class Meta:
+        model = InstanceMember
+        fields = ["id", "user", "full_name", "role"]
+        read_only_fields = fields
+
+
+class InstanceSerializer(GHTModelSerializer):
+    seats = SeatSerializer(source="members", many=True, read_only=True)
+
+    class Meta:
+        model = Instance
+        fields = ["id", "name", "short_name", "kind", "description", "position", "seats", "etag"]
+
+
+class InstanceViewSet(ReadMixin, CreateMixin, UpdateMixin, GHTScopedViewSet):
+    doc = (
+        "Les instances du GHT (comité stratégique, CMG, CSIRMT, collège…) et qui y siège. La cellule "
+        "opérationnelle les crée et les modifie ; les sièges se gèrent dans l'application web."
+    )
+    queryset = Instance.objects.all()
+    serializer_class = InstanceSerializer
+    lookup_url_kwarg = "instance_id"
+    filterset_fields = ["kind"]
+    ordering_fields = ["position", "name"]
+    ordering = ["position", "name", "pk"]
+
+    def get_queryset(self):
+        seats = InstanceMember.objects.select_related("user").order_by("role", "user__full_name", "pk")
+        return super().get_queryset().prefetch_related(Prefetch("members", queryset=seats))
+
+    def create_object(self, data: dict) -> Instance:
+        instance = Instance(ght=self.ght, **data)
+        return services.save_instance(acting_user=self.request.user, membership=self.membership, instance=instance)
+
+    def check_write(self, instance: Instance, fields: set[str]) -> None:
+        """The office only: the role gate said so already."""
+
+    def update_object(self, instance: Instance, data: dict) -> Instance:
+        for name, value in data.items():
+            setattr(instance, name, value)
+        return services.save_instance(acting_user=self.request.user, membership=self.membership, instance=instance)
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "position", "action", "filiere", "text"]
+        read_only_fields = fields
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(source="user.full_name")
+
+    class Meta:
+        model = Attendance
+        fields = ["user", "full_name", "status"]
+        read_only_fields = fields
+
+
+class MeetingSerializer(GHTModelSerializer):
+    instance = serializers.PrimaryKeyRelatedField(read_only=True)
+    agenda = AgendaItemSerializer(many=True, read_only=True)
+    attendance = AttendanceSerializer(source="attendances", many=True, read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            *("id", "instance", "starts_at", "place", "visio_url", "minutes"),
+            *("agenda", "attendance", "created_by", "created_at", "updated_at", "etag"),
+        ]
+        read_only_fields = ["created_by", "created_at", "updated_at"]
+
+
+class MeetingCreateSerializer(MeetingSerializer):
+    instance = GHTRelatedField(queryset=Instance.objects.all())
+
+
+class MeetingFilter(django_filters.FilterSet):
+    instance = IdFilter(field_name="instance_id")
+
+
+class MeetingViewSet(ReadMixin, CreateMixin, UpdateMixin, GHTScopedViewSet):
+    doc = (
+        "Les séances des instances : date, lieu, ordre du jour, présences et compte rendu. La cellule "
+        "opérationnelle et les secrétaires de l'instance les enregistrent (l'ordre du jour et les présences "
+        "se saisissent dans l'application web)."
+    )
+    queryset = Meeting.objects.all()
+    serializer_class = MeetingSerializer
+    create_serializer_class = MeetingCreateSerializer
+    lookup_url_kwarg = "meeting_id"
+    write_roles = RECORDER_ROLES
+    filterset_class = MeetingFilter
+    ordering_fields = ["starts_at"]
+    ordering = ["-starts_at", "pk"]
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("instance")
+            .prefetch_related(
+                Prefetch("agenda", queryset=AgendaItem.objects.order_by("position", "pk")),
+                Prefetch("attendances", queryset=Attendance.objects.select_related("user").order_by("user__full_name")),
+            )
+        )
+
+    def create_object(self, data: dict) -> Meeting:
+        self.require(services.can_record(self.membership, data["instance"]))
+        meeting = Meeting(ght=self.ght, **data)
+        return services.save_meeting(acting_user=self.request.user, membership=self.membership, meeting=meeting)
+
+    def check_write(self, meeting: Meeting, fields: set[str]) -> None:
+        self.require(services.can_record(self.membership, meeting.instance))
+
+    def update_object(self, meeting: Meeting, data: dict) -> Meeting:
+        for name, value in data.items():
+            setattr(meeting, name, value)
+        return services.save_meeting(acting_user=self.request.user, membership=self.membership, meeting=meeting)
+
+
+class DecisionSerializer(GHTModelSerializer):
+    instance = GHTRelatedField(queryset=Instance.objects.all())
+    meeting = GHTRelatedField(queryset=Meeting.objects.all(), allow_null=True, required=False)
+    actions = GHTRelatedField(queryset=Action.objects.all(), many=True, required=False)
+
+    class Meta:
+        model = Decision
+        fields = [
+            *("id", "instance", "meeting", "decided_on", "kind", "text", "actions", "stage"),
+            *("recorded_by", "created_at", "etag"),
+        ]
+        read_only_fields = ["recorded_by", "created_at"]
+        extra_kwargs = {"stage": {"help_text": "L'étape où la décision fait passer ses actions (vide : aucune)."}}
+
+
+class DecisionFilter(django_filters.FilterSet):
+    """The web list's filters (instance, kind, year), and the action concerned."""
+
+    instance = IdFilter(field_name="instance_id")
+    kind = django_filters.ChoiceFilter(choices=Decision.Kind.choices)
+    year = django_filters.NumberFilter(field_name="decided_on__year", min_value=2000, max_value=2100)
+    action = IdFilter(field_name="actions")
+
+
+class DecisionViewSet(ReadMixin, CreateMixin, GHTScopedViewSet):
+    doc = (
+        "Les décisions des instances (avis, validations, arbitrages, informations), qui peuvent faire "
+        "avancer l'étape des actions concernées. Elles ne se modifient pas une fois enregistrées."
+    )
+    queryset = Decision.objects.all()
+    serializer_class = DecisionSerializer
+    lookup_url_kwarg = "decision_id"
+    write_roles = RECORDER_ROLES
+    filterset_class = DecisionFilter
+    ordering_fields = ["decided_on"]
+    ordering = ["-decided_on", "-pk"]
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related(Prefetch("actions", queryset=Action.objects.only("pk")))
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).distinct()  # ``?action=`` follows a many-to-many
+
+    def create_object(self, data: dict) -> Decision:
+        self.require(services.can_record(self.membership, data["instance"]))
+        return services.record_decision(acting_user=self.request.user, membership=self.membership, **data)
+
+
+class ProposalViewSet(VersionedActionMixin, GHTScopedViewSet):
+    """``actions/<id>/propose/``: the filière puts the action forward to the instances."""
+
+    queryset = Action.objects.all()
+    serializer_class = ActionSerializer
+    lookup_url_kwarg = "action_id"
+    action_roles = {"propose": frozenset({Role.OFFICE, Role.PILOT})}
+    object_writes = frozenset({"propose"})
+
+    def get_queryset(self):
+        return with_representation(super().get_queryset())
+
+    @extend_schema(
+        request=None,
+        responses=ActionSerializer,
+        description=(
+            "Proposer l'action aux instances (étape « Proposée »), une première fois ou de nouveau après un "
+            "refus ou un ajournement : la cellule opérationnelle, ou un pilote d'une filière de l'action."
+        ),
+    )
+    @operation(detail=True, methods=["post"])
+    def propose(self, request, *args, **kwargs):
+        action = self.rights_action(self.get_object())
+        self.require(can_edit_action(self.membership, action, self.piloted))
+        expected = self.expected_version(action)
+        with self.stale_as_412(action), transaction.atomic():
+            lock_at_version(action, expected)
+            proposed = services.propose_action(acting_user=request.user, membership=self.membership, action=action)
+        return self.object_response(proposed)
+
+
+ROUTES = [
+    ("instances", InstanceViewSet, "instance"),
+    ("meetings", MeetingViewSet, "meeting"),
+    ("decisions", DecisionViewSet, "decision"),
+    ("actions", ProposalViewSet, "action-proposal"),
+]
