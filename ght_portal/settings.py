@@ -159,6 +159,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "Europe/Paris"
+# PDFs have their own queue (and, in production, their own worker that recycles its process after a
+# few builds, giving WeasyPrint's memory back): a long report never delays a mail.
+CELERY_TASK_ROUTES = {"reports.tasks.build_report": {"queue": "reports"}}
+REPORT_SOFT_TIME_LIMIT = env.int("REPORT_SOFT_TIME_LIMIT", default=300)
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] < REPORT_SOFT_TIME_LIMIT + 120:
+    # Redis would deliver a running build to a second worker (celery#5935).
+    raise ImproperlyConfigured("REPORT_SOFT_TIME_LIMIT must stay well under the broker's visibility timeout")
 CELERY_BEAT_SCHEDULE = {
     "housekeeping": {"task": "ght_portal.tasks.housekeeping", "schedule": timedelta(hours=6)},
     # Checkpoint reminders and the Monday digest: the task works out what is due (Europe/Paris) and
@@ -244,6 +251,22 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploaded and generated files (logos, report PDFs) on local disk, or in any S3-compatible object
+# store (AWS, Scaleway, OVHcloud, MinIO…) when S3_BUCKET is set; private objects, read through views.
+if env.str("S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("S3_PREFIX", default=""),
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

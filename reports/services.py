@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
@@ -23,8 +24,9 @@ from reports.forms import ReportRequestForm
 from reports.models import MAX_ATTEMPTS, Report
 
 REPORT_ROLES = frozenset({Role.OFFICE, Role.DIRECTOR})
-# A job still RUNNING this long after it started has lost its worker (the hard time limit is lower).
-STALE_AFTER = datetime.timedelta(minutes=15)
+# A job still RUNNING this long after it started has lost its worker: the hard time limit
+# (soft + 30 s, reports.tasks) has killed it by then.
+STALE_AFTER = datetime.timedelta(seconds=settings.REPORT_SOFT_TIME_LIMIT + 90)
 
 
 def can_request_reports(membership: Membership) -> bool:

@@ -35,7 +35,7 @@ class Command(BaseCommand):
         manager = Manager(Printer(sys.stdout))
         processes = {
             "web": f"{python} -m gunicorn ght_portal.wsgi --bind {bind} --workers 2 --access-logfile -",
-            "worker": f"{python} -m celery -A ght_portal worker --loglevel INFO --concurrency 2",
+            "worker": f"{python} -m celery -A ght_portal worker --loglevel INFO --concurrency 2 --queues celery,reports",
             "beat": f"{python} -m celery -A ght_portal beat --loglevel INFO --schedule {beat_schedule}",
         }
         for name, command in processes.items():

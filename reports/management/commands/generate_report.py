@@ -29,7 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=timezone.localdate().year)
         parser.add_argument("--plan", type=int, help="Identifiant du projet (par défaut : le projet en vigueur).")
         parser.add_argument("--filiere", help="Code de la filière (feuille de route).")
-        parser.add_argument("--checkpoint", type=int, help="Identifiant d'un point d'étape clos (sinon : chiffres du jour).")
+        parser.add_argument(
+            "--checkpoint", type=int, help="Identifiant d'un point d'étape clos (sinon : chiffres du jour)."
+        )
         parser.add_argument("--now", action="store_true", help="Construit le PDF dans ce processus, sans worker.")
 
     def handle(self, *args, ght_slug, email, kind, year, plan, filiere, checkpoint, now, **options):
@@ -64,5 +66,5 @@ class Command(BaseCommand):
         report.refresh_from_db()
         if report.status == Report.Status.FAILED:
             raise CommandError(f"Rapport n° {report.pk} en échec : {report.error}")
-        where = report.file.path if report.is_done and hasattr(report.file, "path") else ""
+        where = f"Fichier : {report.file.name}" if report.is_done else ""
         self.stdout.write(f"Rapport n° {report.pk} : {report.get_status_display()}. {where}".strip())
