@@ -261,10 +261,15 @@ def _check_tenant(ght_id: int, data: dict) -> None:
         raise ValidationError(errors)
 
 
-def _check_pilot_scope(membership: Membership, data: dict, piloted: Collection[int]) -> None:
-    """A pilot (not the office) keeps every action they write inside one of their filières."""
+def _check_pilot_scope(
+    membership: Membership, data: dict, piloted: Collection[int], current: Action | None = None
+) -> None:
+    """A pilot (not the office) keeps every action they write inside one of their filières. What ``data``
+    leaves out (an edit of a few fields, as the API's PATCH) keeps the ``current`` action's value."""
     if membership.is_office:
         return
+    if current is not None:
+        data = {"filieres": current.filieres.all(), "objective": current.objective, **data}
     filieres = {filiere.pk for filiere in data.get("filieres") or ()}
     objective = data.get("objective")
     if objective is not None and objective.filiere_id is not None:
@@ -379,7 +384,7 @@ def update_action(*, acting_user, membership: Membership, action: Action, data: 
         raise PermissionDenied
     locked = lock_at_version(action, expected_version)
     _check_tenant(locked.ght_id, data)
-    _check_pilot_scope(membership, data, piloted)
+    _check_pilot_scope(membership, data, piloted, locked)
     _apply(locked, data, EDIT_FIELDS)
     when = timezone.now()
     _save(locked, acting_user, when)  # Action.save() moves the version on
