@@ -4,12 +4,15 @@ from django.core.management import call_command
 
 from ght_portal import demo_data
 from ght_portal.models import GHT, Establishment, Membership, Role, User
+from governance.models import Campaign, Decision, Snapshot
 
 
 def snapshot():
     return (
         GHT.objects.count(),
         Establishment.objects.count(),
+        Decision.objects.count(),
+        Campaign.objects.count(),
         User.objects.count(),
         sorted(Membership.objects.values_list("ght__slug", "user__email", "role")),
     )
@@ -32,6 +35,14 @@ def test_load_demo_is_idempotent_and_matches_the_seeds(db):
     shared = User.objects.get(email=demo_data.SHARED_PERSON[0])
     assert shared.memberships.count() == 2
     assert User.objects.get(email=demo_data.OPERATOR[0]).is_superuser
+    for ght in (lot, rouen):  # a year of governance for the dashboard and the annual reviews
+        june = Campaign.objects.get(ght=ght, status=Campaign.Status.CLOSED)
+        assert june.deadline.month == 6 and Snapshot.objects.filter(campaign=june).exists()
+        assert set(Decision.objects.filter(ght=ght).values_list("instance__kind", flat=True)) == {
+            "cmg",
+            "bureau_cmg",
+            "costrat",
+        }
 
 
 def test_demo_logins_work(client, db):

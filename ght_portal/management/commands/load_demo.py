@@ -8,15 +8,18 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from actions.importer import import_plan_file
-from actions.models import Plan
+from actions.models import Action, Plan
 from filieres.models import Filiere, Pilot
 from filieres.services import add_pilot
 from ght_portal import demo_data
 from ght_portal.models import GHT, Establishment, Membership, Role
 from ght_portal.tenancy import scoped
-from governance.services import ensure_default_instances
+from governance import checkpoints
+from governance.models import Campaign, Decision, Instance
+from governance.services import ensure_default_instances, record_decision
 
 User = get_user_model()
 DEMO_DIR = settings.BASE_DIR / "demo"
@@ -57,6 +60,50 @@ def _pilots(ght: GHT, pilots: dict[str, str], office) -> None:
         if not Pilot.objects.filter(filiere=filiere, user=user).exists():
             add_pilot(
                 acting_user=office, filiere=filiere, user=user, establishment=support, pilot_role=Pilot.PilotRole.PU_PH
+            )
+
+
+def _governance(ght: GHT, plan: Plan, office) -> None:
+    """A year of governance, so that the dashboard and the annual reviews have something to show: the
+    June checkpoint, closed, and a few opinions and decisions of the CMG and the comité stratégique.
+    Only when the GHT has none yet (running load_demo again adds nothing)."""
+    membership = Membership.objects.get(ght=ght, user=office)
+    today = timezone.localdate()
+    if plan.status == Plan.Status.ACTIVE and not scoped(Campaign, ght).filter(plan=plan).exists():
+        campaign = checkpoints.open_campaign(
+            acting_user=office,
+            membership=membership,
+            plan=plan,
+            title=f"Point d'étape de juin {today.year}",
+            deadline=today,
+            all_filieres=True,
+        )
+        checkpoints.close_campaign(acting_user=office, membership=membership, campaign=campaign)
+        Campaign.objects.filter(pk=campaign.pk).update(deadline=today.replace(month=6, day=15))
+    if scoped(Decision, ght).exists():
+        return
+    actions = list(scoped(Action, ght).filter(plan=plan).order_by("code")[:6])
+    instances = {instance.kind: instance for instance in scoped(Instance, ght)}
+    decisions = [
+        (Instance.Kind.CMG, Decision.Kind.FAVOURABLE, 3, actions[:2],
+         "Avis favorable de la CMG sur le déploiement, sous réserve d'un bilan des recrutements médicaux."),
+        (Instance.Kind.CMG_BUREAU, Decision.Kind.RESERVED, 2, actions[2:3],
+         "Avis réservé : le bureau demande le chiffrage des postes partagés avant passage en CMG."),
+        (Instance.Kind.STRATEGIC, Decision.Kind.VALIDATION, 5, actions[:2],
+         "Le comité stratégique valide les deux projets et leur financement sur le FIR."),
+        (Instance.Kind.STRATEGIC, Decision.Kind.INFORMATION, 9, [],
+         "Présentation du point d'étape de juin et des actions en retard."),
+    ]  # fmt: skip
+    for kind, decision_kind, month, concerned, text in decisions:
+        if kind in instances:
+            record_decision(
+                acting_user=office,
+                membership=membership,
+                instance=instances[kind],
+                decided_on=today.replace(month=min(month, today.month), day=10),
+                kind=decision_kind,
+                text=text,
+                actions=concerned,
             )
 
 
@@ -103,4 +150,5 @@ class Command(BaseCommand):
             problems = "\n".join(f"  {problem}" for problem in report.problems)
             raise CommandError(f"Le plan de démonstration {path.name} ne s'importe pas :\n{problems}")
         _pilots(ght, spec.get("pilots", {}), office)
+        _governance(ght, plan, office)
         return f"{plan.title} : {plan.actions.count()} actions, {len(report.changes)} changements"
