@@ -81,7 +81,9 @@ def test_representation(as_role, ght, world):
     assert row["owner"] == world["members"][Role.OWNER].pk and row["owner_name"] == "Personne owner"
     assert row["etag"] == f'"{mobile.pk}-{mobile.version}"' == response["ETag"]
     # The list shows the same representation (the array subqueries give the same ids).
-    listed = next(r for r in as_role(Role.READER).get(f"{base(ght)}/actions/").json()["results"] if r["id"] == mobile.pk)
+    listed = next(
+        r for r in as_role(Role.READER).get(f"{base(ght)}/actions/").json()["results"] if r["id"] == mobile.pk
+    )
     assert listed == row
 
 
@@ -127,7 +129,9 @@ def test_a_pilot_creates_only_in_the_filieres_they_pilot(as_role, ght, world):
         format="json",
     )
     assert refused.status_code == 400
-    assert refused.json()["errors"]["filieres"] == ["L'action doit appartenir à au moins une des filières que vous pilotez."]
+    assert refused.json()["errors"]["filieres"] == [
+        "L'action doit appartenir à au moins une des filières que vous pilotez."
+    ]
     assert client.post(f"{base(ght)}/actions/", new_action(world), format="json").status_code == 201
 
 
@@ -197,7 +201,9 @@ def test_the_owner_updates_the_followup_which_is_logged(as_role, ght, world):
     url = f"{base(ght)}/actions/{mobile.pk}/"
     etag = client.get(url)["ETag"]
     assert client.patch(url, {"progress": 60}, HTTP_IF_MATCH=etag).status_code == 403  # every field: not theirs
-    response = client.post(f"{url}followup/", {"status": "realisee", "progress": 100, "text": "Fait."}, HTTP_IF_MATCH=etag)
+    response = client.post(
+        f"{url}followup/", {"status": "realisee", "progress": 100, "text": "Fait."}, HTTP_IF_MATCH=etag
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "realisee" and response.json()["health"] == "on_track"
     log = ActionUpdate.objects.get(action=mobile, kind=ActionUpdate.Kind.UPDATE)
@@ -256,7 +262,8 @@ def test_pilot_manages_milestones_and_indicators_and_the_owner_measures(as_role,
     assert indicator.status_code == 201, indicator.json()
     owner = as_role(Role.OWNER)
     measured = owner.post(
-        f"{base(ght)}/measurements/", {"indicator": indicator.json()["id"], "measured_on": "2025-06-01", "value": "12.5"}
+        f"{base(ght)}/measurements/",
+        {"indicator": indicator.json()["id"], "measured_on": "2025-06-01", "value": "12.5"},
     )
     assert measured.status_code == 201, measured.json()
     assert measured.json()["action"] == mobile.pk and measured.json()["value"] == "12.5000"

@@ -62,9 +62,14 @@ def submit_first(world):
 
 
 def writes(world) -> list[Write]:
-    s, members = world["samples"], world["members"]
+    members = world["members"]
     return [
-        Write("post", "actions/", {"plan": "{plan_id}", "code": "N-1", "title": "Nouvelle", "filieres": ["{filiere_id}"]}, EDITORS),
+        Write(
+            "post",
+            "actions/",
+            {"plan": "{plan_id}", "code": "N-1", "title": "Nouvelle", "filieres": ["{filiere_id}"]},
+            EDITORS,
+        ),
         Write("patch", "actions/{action_id}/", {"title": "Nouvel intitulé"}, EDITORS),
         Write("post", "actions/{action_id}/followup/", {"progress": 55, "text": "Point de suivi."}, FOLLOWERS),
         Write("post", "actions/{action_id}/propose/", {}, EDITORS),
@@ -80,20 +85,51 @@ def writes(world) -> list[Write]:
         Write("post", "filieres/", {"name": "Cardiologie", "code": "card", "kind": "medical"}, OFFICE),
         Write("patch", "filieres/{filiere_id}/", {"strengths": "Une équipe soudée."}, EDITORS),
         Write("patch", "filieres/{filiere_id}/", {"name": "Filière renommée"}, OFFICE),
-        Write("post", "pilots/", {"filiere": "{filiere_id}", "user": members[Role.READER].pk, "pilot_role": "other"}, OFFICE),
+        Write(
+            "post",
+            "pilots/",
+            {"filiere": "{filiere_id}", "user": members[Role.READER].pk, "pilot_role": "other"},
+            OFFICE,
+        ),
         Write("delete", "pilots/{pilot_id}/", {}, OFFICE),
         Write("post", "working-group-members/", {"filiere": "{filiere_id}", "user": members[Role.OWNER].pk}, OFFICE),
         Write("delete", "working-group-members/{working_group_member_id}/", {}, OFFICE),
         Write("post", "instances/", {"name": "Comité de pilotage", "short_name": "Copil", "kind": "autre"}, OFFICE),
         Write("patch", "instances/{instance_id}/", {"description": "Arbitre et décide."}, OFFICE),
-        Write("post", "meetings/", {"instance": "{instance_id}", "starts_at": "2026-06-01T14:00:00+02:00", "place": "Agen"}, RECORDERS),
+        Write(
+            "post",
+            "meetings/",
+            {"instance": "{instance_id}", "starts_at": "2026-06-01T14:00:00+02:00", "place": "Agen"},
+            RECORDERS,
+        ),
         Write("patch", "meetings/{meeting_id}/", {"minutes": "Compte rendu."}, RECORDERS),
-        Write("post", "decisions/", {"instance": "{instance_id}", "decided_on": TODAY, "kind": "information", "text": "Vu."}, RECORDERS),
-        Write("post", "campaigns/", {"plan": world["second_plan"].pk, "title": "Point de juin", "deadline": "2099-06-30"}, OFFICE),
+        Write(
+            "post",
+            "decisions/",
+            {"instance": "{instance_id}", "decided_on": TODAY, "kind": "information", "text": "Vu."},
+            RECORDERS,
+        ),
+        Write(
+            "post",
+            "campaigns/",
+            {"plan": world["second_plan"].pk, "title": "Point de juin", "deadline": "2099-06-30"},
+            OFFICE,
+        ),
         Write("post", "campaigns/{campaign_id}/close/", {}, OFFICE),
-        Write("post", "checkpoint-updates/{update_id}/submit/", {"status": "en_cours", "health": "at_risk", "progress": 40}, FOLLOWERS),
-        Write("post", "checkpoint-updates/{update_id}/send-back/", {"comment": "Précisez les blocages."}, OFFICE, submit_first),
-    ]  # fmt: skip
+        Write(
+            "post",
+            "checkpoint-updates/{update_id}/submit/",
+            {"status": "en_cours", "health": "at_risk", "progress": 40},
+            FOLLOWERS,
+        ),
+        Write(
+            "post",
+            "checkpoint-updates/{update_id}/send-back/",
+            {"comment": "Précisez les blocages."},
+            OFFICE,
+            submit_first,
+        ),
+    ]
 
 
 def fill(value, samples):
@@ -159,11 +195,29 @@ def test_a_role_is_not_enough_the_object_decides(world, make_member):
         (Role.PILOT, "patch", filiere_url, {"threats": "Non"}, filiere_url),
         (Role.PILOT, "post", f"{base(ght)}/indicators/", {"action": samples["action_id"], "name": "Non"}, None),
         (Role.OWNER, "post", f"{action_url}followup/", {"progress": 1}, action_url),
-        (Role.OWNER, "post", f"{update_url}submit/", {"status": "en_cours", "health": "on_track", "progress": 1}, update_url),
+        (
+            Role.OWNER,
+            "post",
+            f"{update_url}submit/",
+            {"status": "en_cours", "health": "on_track", "progress": 1},
+            update_url,
+        ),
         (Role.OWNER, "get", update_url, {}, None),
-        (Role.DIRECTOR, "post", f"{base(ght)}/meetings/", {"instance": samples["instance_id"], "starts_at": "2026-06-01T10:00:00Z", "place": "Agen"}, None),
-        (Role.DIRECTOR, "patch", f"{base(ght)}/meetings/{samples['meeting_id']}/", {"minutes": "Non"}, f"{base(ght)}/meetings/{samples['meeting_id']}/"),
-    ]  # fmt: skip
+        (
+            Role.DIRECTOR,
+            "post",
+            f"{base(ght)}/meetings/",
+            {"instance": samples["instance_id"], "starts_at": "2026-06-01T10:00:00Z", "place": "Agen"},
+            None,
+        ),
+        (
+            Role.DIRECTOR,
+            "patch",
+            f"{base(ght)}/meetings/{samples['meeting_id']}/",
+            {"minutes": "Non"},
+            f"{base(ght)}/meetings/{samples['meeting_id']}/",
+        ),
+    ]
     for role, method, url, body, etag_url in refused:
         headers = {"HTTP_IF_MATCH": office.get(etag_url)["ETag"]} if etag_url else {}
         response = getattr(clients[role], method)(url, body, format="json", **headers)
