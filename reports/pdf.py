@@ -32,8 +32,8 @@ class LocalFetcher(URLFetcher):
         if f"{parts.scheme}://{parts.netloc}/" != BASE_URL or not parts.path.startswith("/static/"):
             raise ValueError(f"ressource externe refusée : {url[:80]}")
         relative = unquote(parts.path.removeprefix("/static/"))
-        found = finders.find(relative)
-        if not found or ".." in Path(relative).parts:
+        found = None if ".." in Path(relative).parts else finders.find(relative)
+        if not found:
             raise ValueError(f"fichier statique introuvable : {relative[:80]}")
         mime = mimetypes.guess_type(found)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body=Path(found).read_bytes(), headers={"Content-Type": mime})
