@@ -17,12 +17,14 @@ from django.urls import get_resolver, reverse
 
 from ght_portal.api.base import GHTScopedViewSet
 from ght_portal.models import Role
+from tests import test_url_walk as walk
 from tests.api_helpers import token_for
-from tests.test_url_walk import build_url, iter_patterns, two_ghts  # noqa: F401 - the walk's fixture
+from tests.test_url_walk import build_url, iter_patterns
 
 API_PREFIX = "api/v1/ghts/<slug:ght_slug>/"
 API_URLS_OUTSIDE_A_GHT = {"api:ght-list", "api_schema", "api_docs", "api_not_found"}
-WRITE_METHODS = ("post", "patch", "delete")
+# The web walk's world: two GHTs, a member of each role in each, the sample objects of each.
+two_ghts = walk.two_ghts
 
 
 def api_patterns():
@@ -45,7 +47,7 @@ def send(client, method: str, url: str):
 
 
 @pytest.fixture
-def clients(two_ghts):  # noqa: F811 - the walk's fixture, imported above
+def clients(two_ghts):
     from rest_framework.test import APIClient
 
     result = {}
