@@ -12,7 +12,7 @@ import html
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.db.models import Exists, OuterRef, Q
 from django.forms.utils import flatatt
 from django.utils import timezone
@@ -32,31 +32,35 @@ ALL_PLANS = "tous"
 
 class PlainSelect(forms.Select):
     """A select whose options are drawn in Python rather than through Django's widget templates
-    (two template renders per option: ~150 options make ~300 renders on every list page).
+    (two template renders per option: ~150 options make ~300 renders on every list page), and
+    without the option dictionaries ``optgroups`` builds for those templates.
 
     Same markup as ``forms.Select`` for flat choices: ``name`` first, then the attributes (``id``,
-    ``aria-invalid``...) and one ``<option>`` per choice, ``selected`` on the current value(s).
+    ``aria-invalid``...) and one ``<option>`` per choice, ``selected`` on the first choice of the
+    current value, as ``ChoiceWidget.optgroups`` decides it.
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        if any(group_name for group_name, _group, _index in widget["optgroups"]):
-            return super().render(name, value, attrs, renderer)  # grouped choices: Django's templates
-        options = [option for _name, group_choices, _index in widget["optgroups"] for option in group_choices]
-        if any(set(option["attrs"]) - {"selected"} for option in options):
-            return super().render(name, value, attrs, renderer)  # option attributes beyond « selected »
-        # html.escape, as Django's escape does, without the lazy-string checks of format_html (which
-        # cost more than the escaping on the ~150 options of a list page).
-        drawn = "".join(
-            f'\n  <option value="{html.escape(str(option["value"]))}"'
-            f"{' selected' if option['attrs'].get('selected') else ''}>{html.escape(str(option['label']))}</option>"
-            for option in options
-        )
+        choices = list(self.choices)
+        if self.allow_multiple_selected or any(isinstance(label, list | tuple) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)  # groups or several values: Django's templates
+        values = self.format_value(value)
+        options, has_selected = [], False
+        for option_value, label in choices:
+            option_value = "" if option_value is None else str(option_value)
+            selected = not has_selected and option_value in values
+            has_selected |= selected
+            # html.escape, as Django's escape does, without the lazy-string checks of format_html
+            # (which cost more than the escaping on the ~150 options of a list page).
+            options.append(
+                f'\n  <option value="{html.escape(option_value)}"{" selected" if selected else ""}>'
+                f"{html.escape(str(label))}</option>"
+            )
         return format_html(
             '<select name="{}"{}>{}\n</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
-            mark_safe(drawn),  # noqa: S308
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            mark_safe("".join(options)),  # noqa: S308
         )
 
 
@@ -184,6 +188,5 @@ class ActionFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        vector = SearchVector("code", "title", "description", config="french")
         query = SearchQuery(value, config="french", search_type="websearch")
-        return queryset.annotate(search=vector).filter(Q(search=query) | Q(code__iexact=value))
+        return queryset.filter(Q(search_vector=query) | Q(code__iexact=value))  # Action.search_vector: GIN

@@ -34,13 +34,6 @@ def action_url_maker(ght_slug: str, name: str = "action_detail") -> Callable[[in
     return lambda pk: f"{head}{pk}{tail}"
 
 
-def add_row_links(actions: Iterable[Action], ght_slug: str) -> None:
-    """Give each action of a list the two URLs its row shows, reversed once for the whole list."""
-    detail, quick = action_url_maker(ght_slug), action_url_maker(ght_slug, "action_quick_update")
-    for action in actions:
-        action.detail_url, action.quick_url = detail(action.pk), quick(action.pk)
-
-
 def short_date(day: datetime.date | None) -> str:
     """As the templates' ``date:"d/m/Y"|default:"—"``."""
     return f"{day:%d/%m/%Y}" if day else "—"

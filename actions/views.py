@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from actions import services
 from actions.filters import ActionFilter
 from actions.forms import ActionForm, CommentForm, FollowUpForm, QuickFollowUpForm
 from actions.import_views import xlsx_response
+from actions.list_rows import Inputs, ListRows
 from actions.models import Action, ActionUpdate, Indicator, Measurement, Plan
 from actions.permissions import (
     can_create_action,
@@ -34,7 +35,6 @@ from actions.permissions import (
     can_update_followup,
     piloted_filiere_ids,
 )
-from actions.rows import add_row_links
 from actions.spreadsheet import export_actions
 from filieres.models import Filiere
 from ght_portal.models import Role
@@ -76,12 +76,32 @@ class ActionPermissionMixin(GHTMixin):
             raise PermissionDenied
 
 
-def list_queryset(ght):
-    """Rows of the lists, with what each row shows or needs for its permission check, in bulk."""
+# What a list row shows (actions.list_rows) or its permission check reads (actions.permissions):
+# only these columns are loaded, not descriptions, the owners' password hashes or the search vectors.
+ROW_FIELDS = (
+    "ght_id",
+    "plan_id",
+    "code",
+    "title",
+    "status",
+    "health",
+    "progress",
+    "due_date",
+    "governance_stage",
+    "version",
+    "owner__full_name",
+    "owner__email",
+    "objective__filiere",
+)
+
+
+def with_rows(queryset):
+    """The actions with what their rows read, in bulk: owner and objective joined, filières prefetched."""
+    filieres = Filiere.objects.only("pk", "code", "name").order_by("code")
     return (
-        scoped(Action, ght)
-        .select_related("owner", "objective", "plan")
-        .prefetch_related(Prefetch("filieres", queryset=Filiere.objects.only("pk", "code", "name").order_by("code")))
+        queryset.select_related("owner", "objective")
+        .prefetch_related(Prefetch("filieres", queryset=filieres))
+        .only(*ROW_FIELDS)
     )
 
 
@@ -95,13 +115,17 @@ class ActionListView(ActionPermissionMixin, ListView):
     mine = False
 
     def base_queryset(self):
-        return list_queryset(self.ght)
+        return scoped(Action, self.ght)
 
-    def get_queryset(self):
+    def filtered_queryset(self):
+        """The actions as filtered and sorted on screen, all pages (the list and its export)."""
         self.filterset = ActionFilter(self.request.GET, queryset=self.base_queryset(), ght=self.ght)
         queryset = self.filterset.qs
         ordering = [term for term in queryset.query.order_by] or ["code"]
         return queryset.order_by(*ordering, "pk")
+
+    def get_queryset(self):
+        return with_rows(self.filtered_queryset())
 
     def columns(self) -> list[dict]:
         """Header cells; a sortable one links to its ascending sort, or descending when already ascending."""
@@ -117,23 +141,13 @@ class ActionListView(ActionPermissionMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Labels translated once for the page: get_*_display and lazy choice labels translate every
-        # choice again on each use, i.e. a few hundred translations for a page of 25 rows.
-        statuses = [(value, str(label)) for value, label in Action.Status.choices]
-        healths = [(value, str(label)) for value, label in Action.Health.choices]
-        status_labels, health_labels = dict(statuses), dict(healths)
-        stage_labels = {value: str(label) for value, label in Action.GovernanceStage.choices}
+        back = self.request.get_full_path()
+        drawer = ListRows(self.request, self.ght.slug, back)
         rows = []
-        add_row_links(context["object_list"], self.ght.slug)
         for action in context["object_list"]:
-            action.status_label = status_labels.get(action.status, action.status)
-            action.health_label = health_labels.get(action.health, action.health)
-            action.stage_label = stage_labels.get(action.governance_stage, "")
-            form = None
-            if can_update_followup(self.membership, action, self.piloted):
-                form = QuickFollowUpForm(action=action, prefix=f"a{action.pk}")
-                form.fields["status"].choices, form.fields["health"].choices = statuses, healths
-            rows.append((action, form))
+            inputs = Inputs.of_action(action) if can_update_followup(self.membership, action, self.piloted) else None
+            action.row = drawer.row(action, inputs)  # made in Python: actions.list_rows
+            rows.append((action, inputs))
         context.update(
             filter=self.filterset,
             rows=rows,
@@ -141,7 +155,6 @@ class ActionListView(ActionPermissionMixin, ListView):
             columns=self.columns(),
             can_create=can_create_action(self.membership, self.piloted),
             can_import=can_manage_plan(self.membership),
-            back=self.request.get_full_path(),
         )
         return context
 
@@ -158,7 +171,7 @@ class MyActionsView(ActionListView):
         if self.piloted:
             in_filiere = Action.filieres.through.objects.filter(action_id=OuterRef("pk"), filiere_id__in=self.piloted)
             mine |= Exists(in_filiere) | Q(objective__filiere_id__in=self.piloted)
-        return list_queryset(self.ght).filter(mine)
+        return scoped(Action, self.ght).filter(mine)
 
 
 class ExportMixin:
@@ -166,7 +179,7 @@ class ExportMixin:
     export → edit in Excel → import round-trips. ``?plan=`` of another GHT (or no plan) → 404."""
 
     def get(self, request, *args, **kwargs):
-        actions = self.get_queryset()
+        actions = self.filtered_queryset()  # export_actions loads what the export reads
         if "plan" in self.filterset.form.errors:
             raise Http404  # a plan of another GHT, or no plan at all
         name = "mes-actions" if self.mine else "actions"
@@ -418,9 +431,9 @@ class QuickFollowUpView(ActionPermissionMixin, View):
         return reverse("action_list", kwargs={"ght_slug": self.ght.slug})
 
     def row(self, action, form, status=200, saved=""):
-        add_row_links([action], self.ght.slug)
-        context = {"action": action, "form": form, "saved": saved, "back": self.back()}
-        return render(self.request, "actions/_action_row.html", context, status=status)
+        """The row as the list draws it, with the form's values and errors."""
+        drawn = ListRows(self.request, self.ght.slug, self.back()).row(action, Inputs.of_form(form), saved)
+        return HttpResponse(drawn, status=status)
 
     def post(self, request, *args, **kwargs):
         action = self.get_action()

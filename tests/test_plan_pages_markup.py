@@ -9,16 +9,16 @@ import pytest
 from django import forms
 from django.http import QueryDict
 from django.template import engines
-from django.template.loader import render_to_string
 from django.test.html import parse_html
 
 from actions.filters import ActionFilter, PlainSelect
 from actions.forms import QuickFollowUpForm
+from actions.list_rows import Inputs, ListRows
 from actions.models import Action
-from actions.rows import summary_rows
+from actions.rows import action_url_maker, summary_rows
 from reports import timeline
 from reports.views import draw_rows
-from tests.factories import ActionFactory, AxisFactory, ObjectiveFactory, PlanFactory, UserFactory
+from tests.factories import ActionFactory, AxisFactory, FiliereFactory, ObjectiveFactory, PlanFactory, UserFactory
 
 YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
 
@@ -35,6 +35,39 @@ SUMMARY_ROW_TEMPLATE = """{% load i18n %}{% url 'action_detail' current_ght.slug
   <td><span class="progress-cell"><progress max="100" value="{{ a.progress }}" aria-hidden="true"></progress>
   <span>{{ a.progress }} %</span></span></td>
 </tr>"""
+
+# The row of templates/actions/_action_row.html (the lists and the inline update's answer) before it
+# moved to actions.list_rows.
+LIST_ROW_TEMPLATE = """{% load i18n %}<tr id="action-{{ action.pk }}"{% if action.is_late %} class="is-late"{% endif %}>
+  <th scope="row">{{ action.code }}</th>
+  <td><a href="{{ action.detail_url }}">{{ action.title }}</a>{% if action.governance_stage %} <span class="badge badge--stage-{{ action.governance_stage }}">{% firstof action.stage_label action.get_governance_stage_display %}</span>{% endif %}
+    {% if form %}{% for error in form.non_field_errors %}<p class="field-error" role="alert">{{ error }}</p>{% endfor %}{% endif %}
+    {% if saved %}<p class="field-ok" role="status">{{ saved }}</p>{% endif %}
+  </td>
+  <td>{% for filiere in action.filieres.all %}<abbr title="{{ filiere.name }}">{{ filiere.code }}</abbr>{% if not forloop.last %}, {% endif %}{% empty %}—{% endfor %}</td>
+  <td>{{ action.owner|default:"—" }}</td>
+  <td class="nowrap">{{ action.due_date|date:"d/m/Y"|default:"—" }}{% if action.is_late %} <span class="badge badge--late">{% translate "En retard" %}</span>{% endif %}</td>
+  <td>{% firstof action.status_label action.get_status_display %}
+    {% if form %}{% with field=form.status current=form.status.value %}<label class="visually-hidden" for="{{ field.auto_id }}">{% blocktranslate with code=action.code %}Nouveau statut de {{ code }}{% endblocktranslate %}</label><select name="{{ field.html_name }}" form="quick-{{ form.prefix }}"{% if field.errors %} aria-invalid="true" aria-describedby="{{ field.auto_id }}_error"{% endif %} id="{{ field.auto_id }}">
+  {% for value, label in field.field.choices %}<option value="{{ value }}"{% if value == current %} selected{% endif %}>{{ label }}</option>{% endfor %}
+</select>{% if field.errors %}<div id="{{ field.auto_id }}_error">{% for error in field.errors %}<p class="field-error" role="alert">{{ error }}</p>{% endfor %}</div>{% endif %}{% endwith %}{% endif %}
+  </td>
+  <td><span class="badge health health--{{ action.health }}"><span class="health__dot" aria-hidden="true"></span>{% firstof action.health_label action.get_health_display %}</span>
+    {% if form %}{% with field=form.health current=form.health.value %}<label class="visually-hidden" for="{{ field.auto_id }}">{% blocktranslate with code=action.code %}Nouvel état de santé de {{ code }}{% endblocktranslate %}</label><select name="{{ field.html_name }}" form="quick-{{ form.prefix }}"{% if field.errors %} aria-invalid="true" aria-describedby="{{ field.auto_id }}_error"{% endif %} id="{{ field.auto_id }}">
+  {% for value, label in field.field.choices %}<option value="{{ value }}"{% if value == current %} selected{% endif %}>{{ label }}</option>{% endfor %}
+</select>{% if field.errors %}<div id="{{ field.auto_id }}_error">{% for error in field.errors %}<p class="field-error" role="alert">{{ error }}</p>{% endfor %}</div>{% endif %}{% endwith %}{% endif %}
+  </td>
+  <td><span class="progress"><progress max="100" value="{{ action.progress }}" aria-hidden="true">{{ action.progress }} %</progress> <span class="progress__value">{{ action.progress }} %</span></span>
+    {% if form %}{% with field=form.progress current=form.progress.value %}<label class="visually-hidden" for="{{ field.auto_id }}">{% blocktranslate with code=action.code %}Nouvel avancement de {{ code }} (%){% endblocktranslate %}</label><input type="number" name="{{ field.html_name }}"{% if current is not None and current != "" %} value="{{ current|stringformat:'s' }}"{% endif %} min="0" max="100" step="1" form="quick-{{ form.prefix }}" required{% if field.errors %} aria-invalid="true" aria-describedby="{{ field.auto_id }}_error"{% endif %} id="{{ field.auto_id }}">{% if field.errors %}<div id="{{ field.auto_id }}_error">{% for error in field.errors %}<p class="field-error" role="alert">{{ error }}</p>{% endfor %}</div>{% endif %}{% endwith %}{% endif %}
+  </td>
+  <td>{% if form %}{% with quick_url=action.quick_url %}
+    <form method="post" id="quick-{{ form.prefix }}" action="{{ quick_url }}"
+          hx-post="{{ quick_url }}" hx-target="#action-{{ action.pk }}" hx-swap="outerHTML">
+      {% csrf_token %}<input type="hidden" name="next" value="{{ back }}">{% with version=form.version.value %}<input type="hidden" name="{{ form.version.html_name }}"{% if version is not None and version != "" %} value="{{ version|stringformat:'s' }}"{% endif %} id="{{ form.version.auto_id }}">{% endwith %}
+      <button type="submit" class="button button--small">{% translate "Enregistrer" %}<span class="visually-hidden"> {{ action.code }}</span></button>
+    </form>
+  {% endwith %}{% endif %}</td>
+</tr>"""  # noqa: E501 (verbatim)
 
 # The rows of templates/reports/timeline.html before they moved to reports.views.draw_rows.
 TIMELINE_ROW_TEMPLATE = """{% load l10n %}{% localize off %}
@@ -96,22 +129,40 @@ def test_the_filter_form_keeps_labels_errors_and_aria_invalid(ght):
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("data", "saved", "stale"),
     [
-        None,  # the list's unbound form
-        {"status": "zz", "health": "at_risk", "progress": "abc", "version": "3"},  # refused inline update
-        {"status": "en_cours", "health": "on_track", "progress": "", "version": ""},
+        (None, "", False),  # the list's row, with the unbound form
+        ({"status": "zz", "health": "at_risk", "progress": "abc", "version": "3"}, "", False),  # refused inline
+        ({"status": "en_cours", "health": "on_track", "progress": "", "version": ""}, "", True),  # stale, empty
+        ({"status": "realisee", "health": "on_track", "progress": "100", "version": "2"}, "Enregistré & <b>", False),
     ],
 )
-def test_list_row_inputs_are_those_of_django_widgets(ght, data):
-    objective = ObjectiveFactory(axis=AxisFactory(plan=PlanFactory(ght=ght)))
-    action = ActionFactory(objective=objective, progress=40, code="A-<1>")
+def test_list_rows_are_the_template_rows(ght, rf, data, saved, stale):
+    filiere = FiliereFactory(ght=ght, code="G<1>", name="Gériatrie « & »")
+    action = ActionFactory(
+        objective=ObjectiveFactory(axis=AxisFactory(plan=PlanFactory(ght=ght))),
+        progress=40,
+        code="A-<1>",
+        title="Il « faut » <script>x</script>",
+        owner=UserFactory(full_name="Zoé <b>Durand</b>"),
+        due_date=YESTERDAY,
+        governance_stage=Action.GovernanceStage.CONSULTED,
+    )
+    action.filieres.add(filiere, FiliereFactory(ght=ght, code="URG"))
     prefix = f"a{action.pk}"
     if data is not None:
         data = {f"{prefix}-{name}": value for name, value in data.items()}
     form = QuickFollowUpForm(data, action=action, prefix=prefix)
     form.is_valid()
-    row = render_to_string("actions/_action_row.html", {"action": action, "form": form, "current_ght": ght})
+    if stale:
+        form.add_error(None, "Modifiée par <quelqu'un> d'autre.")
+    back = '/alpha/actions/?q=a&b="c"'
+    row = ListRows(rf.get("/"), ght.slug, back).row(action, Inputs.of_form(form), saved=saved)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', row).group(1)
+    action.detail_url = action_url_maker(ght.slug)(action.pk)
+    action.quick_url = action_url_maker(ght.slug, "action_quick_update")(action.pk)
+    context = {"action": action, "form": form, "saved": saved, "back": back, "csrf_token": token}
+    assert parse_html(row) == parse_html(render(LIST_ROW_TEMPLATE, **context))
     for name, pattern in (
         ("status", rf'<select name="{prefix}-status".*?</select>'),
         ("health", rf'<select name="{prefix}-health".*?</select>'),
@@ -120,7 +171,16 @@ def test_list_row_inputs_are_those_of_django_widgets(ght, data):
     ):
         assert parse_html(element(row, pattern)) == parse_html(str(form[name])), name
         assert f'for="{form[name].id_for_label}"' in row or name == "version"
-    assert "A-&lt;1&gt;" in row
+    assert "A-&lt;1&gt;" in row and "&lt;script&gt;" in row and "&lt;b&gt;Durand" in row
+
+
+def test_list_rows_without_inputs_and_the_list_values(ght, rf):
+    action = ActionFactory(objective=ObjectiveFactory(axis=AxisFactory(plan=PlanFactory(ght=ght))), owner=None)
+    assert Inputs.of_action(action) == Inputs.of_form(QuickFollowUpForm(action=action, prefix=f"a{action.pk}"))
+    row = ListRows(rf.get("/"), ght.slug, "/alpha/actions/").row(action, None)
+    action.detail_url = action_url_maker(ght.slug)(action.pk)
+    assert parse_html(row) == parse_html(render(LIST_ROW_TEMPLATE, action=action, form=None))
+    assert "<form" not in row and "<select" not in row and "<td>—</td>" in row
 
 
 def test_summary_rows_are_the_template_rows(ght):
