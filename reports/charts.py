@@ -59,6 +59,7 @@ PALETTE = (GREEN, AMBER, RED, BLUE, LIGHT_BLUE, GREY)
 RAG = {"on_track": GREEN, "at_risk": AMBER, "off_track": RED}
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 WIDTH = 760
+HALF_WIDTH = 520  # the status and health charts, drawn side by side
 
 # CSS properties that SVG also accepts as presentation attributes (those pygal's stylesheet sets).
 # Not font-family: pygal repeats it on every text; the root carries it once and the texts inherit it.
@@ -127,6 +128,7 @@ class Spec:
     labels: tuple[str, ...]
     series: tuple[Series, ...]
     percent: bool = False
+    width: int = WIDTH
 
     def cache_key(self) -> str:
         digest = hashlib.sha256(json.dumps(asdict(self), sort_keys=True, default=str).encode()).hexdigest()
@@ -312,7 +314,7 @@ def render(spec: Spec) -> str:
     ticks = _ticks(max(values, default=0), spec.percent)
     chart = KINDS[spec.kind](
         style=Style(**{**STYLE.to_dict(), "colors": tuple(series.color for series in spec.series)}),
-        width=WIDTH,
+        width=spec.width,
         height=_height(spec),
         explicit_size=True,
         js=[],
@@ -405,6 +407,7 @@ def _status(figures: Figures, key: str) -> _Draft:
                 Series(_("Dans les délais"), BLUE, on_time),
                 Series(_("En retard"), RED, late),
             ),
+            width=HALF_WIDTH,
         ),
         (_("Statut"), _("Actions"), _("Dont en retard")),
         tuple((r.label, number(r.count), number(r.late)) for r in figures.by_status),
@@ -433,6 +436,7 @@ def _health(figures: Figures, key: str) -> _Draft:
                     colors=tuple(RAG.get(row.key, GREY) for row in rows),
                 ),
             ),
+            width=HALF_WIDTH,
         ),
         (_("État de santé"), _("Actions")),
         tuple((row.label, number(row.count)) for row in rows),
@@ -510,8 +514,8 @@ def _checkpoints(figures: Figures, key: str) -> _Draft:
             labels=tuple(point.title for point in points),
             series=(
                 Series(_("Avancement moyen"), BLUE, tuple(point.mean_progress for point in points)),
-                Series(_("Part des actions réalisées"), GREEN, tuple(point.done_percent for point in points)),
-                Series(_("Part des actions en retard"), RED, tuple(point.late_percent for point in points)),
+                Series(_("Actions réalisées (%)"), GREEN, tuple(point.done_percent for point in points)),
+                Series(_("Actions en retard (%)"), RED, tuple(point.late_percent for point in points)),
             ),
             percent=True,
         ),
@@ -578,7 +582,8 @@ def _indicators(figures: Figures, key: str) -> _Draft:
 
 
 def _axes(figures: Figures, key: str) -> _Draft:
-    return _groups(figures.by_axis, key, _("Actions par axe"), _("Axe"))
+    word = figures.scope.plan.get_axis_label_display()  # the GHT's word: ambition, axe, engagement…
+    return _groups(figures.by_axis, key, _("Actions par %(word)s") % {"word": word.lower()}, word)
 
 
 def _filieres(figures: Figures, key: str) -> _Draft:

@@ -76,7 +76,11 @@ def test_health_chart_draws_each_bar_in_its_rag_colour(data):
 def test_group_charts_list_the_rows_first_at_the_top(data):
     chart = charts.axis_chart(compute(data.scope()))
     assert [row[0] for row in chart.rows] == ["Ambition 1 — Parcours", "Ambition 2 — Fonctions support", "Sans axe"]
-    assert chart.headers[0] == "Axe" and chart.rows[0][1:4] == ("3", "1", "1")
+    assert (
+        chart.headers[0] == "Ambition"
+        and chart.title == "Actions par ambition"
+        and chart.rows[0][1:4] == ("3", "1", "1")
+    )
     labels = [t for t in parse(chart).iter(f"{SVG}text") if t.text and t.text.startswith(("Ambition", "Sans"))]
     by_height = sorted(labels, key=lambda t: float(t.get("y")))
     assert [t.text for t in by_height] == ["Ambition 1 — Parcours", "Ambition 2 — Fonctions support", "Sans axe"]

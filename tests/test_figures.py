@@ -132,9 +132,9 @@ def by_key(rows):
 
 
 def test_live_figures_of_the_whole_plan(data, django_assert_num_queries):
-    # filières, actions (with objective, axis, owner), their filière links, latest measurements,
-    # indicators, latest submitted checkpoint updates, closed checkpoints of the plan: 7.
-    with django_assert_num_queries(7):
+    # filières, actions (with objective, axis, owner), their filière links, indicators (with their
+    # latest value), latest submitted checkpoint updates, closed checkpoints of the plan: 6.
+    with django_assert_num_queries(6):
         figures = compute(data.scope())
     assert figures.source_label == f"Données du portail au {french_date(TODAY)}"
     assert not figures.is_snapshot and figures.as_of == TODAY
@@ -253,7 +253,7 @@ def test_query_count_does_not_grow_with_the_plan(data, django_assert_num_queries
         action = ActionFactory(objective=objective, plan=data.plan, code=f"X-{n}", due_date=days(n - 15))
         action.filieres.add(data.ger)
         IndicatorFactory(action=action)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert compute(data.scope()).total == 36
     june = data.campaign()
     with django_assert_num_queries(4):
