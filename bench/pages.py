@@ -21,6 +21,8 @@ def pages(big: GHT) -> list[tuple[str, object, str]]:
         ("Plan en arbre (600 actions)", director, f"/{slug}/plans/{plan.pk}/"),
         ("Liste des actions", office, f"/{slug}/actions/"),
         ("Liste filtrée et triée", office, f"/{slug}/actions/?status=en_cours&health=at_risk&q=essai&sort=-due_date"),
+        # A word found in every action of the GHT: the search's worst case, with no other filter.
+        ("Liste : recherche seule", office, f"/{slug}/actions/?q=essai"),
         ("Liste : en retard, page 3", director, f"/{slug}/actions/?late=oui&page=3"),
         ("Page d'une action (historique)", pilot, f"/{slug}/actions/{action.pk}/"),
         ("Mes actions (pilote)", pilot, f"/{slug}/mes-actions/"),
