@@ -19,7 +19,7 @@ from filieres.models import Filiere
 from ght_portal.api.base import CreateMixin, GHTScopedViewSet, ReadMixin
 from ght_portal.api.fields import GHTRelatedField
 from ght_portal.api.filters import IdFilter
-from ght_portal.api.serializers import GHTModelSerializer
+from ght_portal.api.serializers import ApiModelSerializer, GHTModelSerializer
 from ght_portal.models import Role
 from ght_portal.tenancy import OFFICE_ONLY
 from governance import checkpoints as services
@@ -86,7 +86,7 @@ class CampaignViewSet(ReadMixin, CreateMixin, GHTScopedViewSet):
         return self.object_response(closed)
 
 
-class DeclaredMeasurementSerializer(serializers.ModelSerializer):
+class DeclaredMeasurementSerializer(ApiModelSerializer):
     indicator = GHTRelatedField(queryset=Indicator.objects.all())
 
     class Meta:

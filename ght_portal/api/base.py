@@ -31,11 +31,19 @@ from ght_portal.tenancy import ALL_ROLES, OFFICE_ONLY, SAFE_METHODS, get_for_ght
 
 ROLE_REFUSED = _("Votre rôle dans ce GHT ne permet pas cette opération.")
 READ_ONLY_TOKEN = _("Ce jeton est en lecture seule : il ne permet aucune modification.")
+REPEATED = _("Ce paramètre ne se donne qu'une fois.")
 OBJECT_REFUSED = _("Vous n'avez pas le droit de modifier cet élément.")
 BAD_IF_MATCH = _(
     "L'en-tête If-Match doit contenir l'ETag de l'objet tel que vous l'avez lu, entre guillemets ; "
     "« * » n'est pas accepté."
 )
+
+
+def refuse_repeated_parameters(request) -> None:
+    """Every parameter of the API is given once: ``?status=a&status=b`` is a mistake, not a choice (400)."""
+    repeated = [name for name, values in request.query_params.lists() if len(values) > 1]
+    if repeated:
+        raise exceptions.ValidationError({name: [REPEATED] for name in repeated})
 
 
 class GHTScopedViewSet(viewsets.GenericViewSet):
@@ -67,6 +75,7 @@ class GHTScopedViewSet(viewsets.GenericViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication (401) and throttling (429)
+        refuse_repeated_parameters(request)
         membership = membership_for(request.user, kwargs["ght_slug"])
         if membership is None:
             raise exceptions.NotFound(NOT_FOUND)

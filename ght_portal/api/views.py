@@ -6,7 +6,7 @@ from django_filters import rest_framework as filters
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 
-from ght_portal.api.base import GHTScopedViewSet, ReadMixin
+from ght_portal.api.base import GHTScopedViewSet, ReadMixin, refuse_repeated_parameters
 from ght_portal.api.errors import NOT_FOUND
 from ght_portal.api.serializers import GHTModelSerializer
 from ght_portal.models import Establishment, Membership, Role
@@ -36,6 +36,10 @@ class GHTViewSet(viewsets.GenericViewSet):
     lookup_url_kwarg = "ght_slug"
     lookup_value_converter = "slug"
     http_method_names = ["get", "head"]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        refuse_repeated_parameters(request)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(user_memberships(request.user))
