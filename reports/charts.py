@@ -9,7 +9,8 @@ Interface (used by templates/reports/dashboard.html through ``reports/_chart.htm
   the late part in red), ``health_chart`` (RAG bars), ``axis_chart`` and ``filiere_chart`` (stacked
   bars by status bucket), ``checkpoint_chart`` (the trend line across closed checkpoints),
   ``indicator_chart`` (indicators by share of the way to their target).
-- ``dashboard_charts(figures) -> DashboardCharts``: the six at once, with a single cache round trip.
+- ``dashboard_charts(figures) -> DashboardCharts``: the six at once, with a single cache round trip
+  (fields ``status``, ``health``, ``axes``, ``filieres``, ``checkpoints``, ``indicators``).
 
 How the markup is made safe for the page, the Content-Security-Policy and WeasyPrint alike:
 
@@ -640,17 +641,23 @@ class DashboardCharts:
     indicators: Chart
 
 
+def _dashboard_drafts(figures: Figures) -> list[_Draft]:
+    return [
+        _status(figures, "graphique-statuts"),
+        _health(figures, "graphique-sante"),
+        _axes(figures, "graphique-axes"),
+        _filieres(figures, "graphique-filieres"),
+        _checkpoints(figures, "graphique-points-d-etape"),
+        _indicators(figures, "graphique-indicateurs"),
+    ]
+
+
 def dashboard_charts(figures: Figures) -> DashboardCharts:
     """The six charts of the dashboard, fetched from the cache (or drawn) together."""
-    return DashboardCharts(
-        *_charts(
-            [
-                _status(figures, "graphique-statuts"),
-                _health(figures, "graphique-sante"),
-                _axes(figures, "graphique-axes"),
-                _filieres(figures, "graphique-filieres"),
-                _checkpoints(figures, "graphique-points-d-etape"),
-                _indicators(figures, "graphique-indicateurs"),
-            ]
-        )
-    )
+    return DashboardCharts(*_charts(_dashboard_drafts(figures)))
+
+
+def forget_dashboard_charts(figures: Figures) -> None:
+    """Drop the cached markup of these figures' charts (the bench times their drawing with it):
+    only those keys, never the whole cache, which shares its Redis database with the job queue."""
+    cache.delete_many([draft.spec.cache_key() for draft in _dashboard_drafts(figures)])
