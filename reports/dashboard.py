@@ -66,25 +66,43 @@ class DashboardMixin(GHTMixin):
         """``medicales=oui``: the actions of medical filières only (what the CMG follows)."""
         return self.request.GET.get("medicales") == YES
 
-    def default_plan(self) -> Plan | None:
-        return next((p for p in self.plans if p.status == Plan.Status.ACTIVE), self.plans[0] if self.plans else None)
+    @cached_property
+    def params(self):
+        """The query string with its defaults: the plan in force (else the latest), today's data."""
+        data = self.request.GET.copy()
+        if self.plans:
+            active = next((p for p in self.plans if p.status == Plan.Status.ACTIVE), self.plans[0])
+            data.setdefault("projet", str(active.pk))
+        data.setdefault("source", TODAY)
+        return data
+
+    @cached_property
+    def plan(self) -> Plan:
+        plan = next((p for p in self.plans if str(p.pk) == self.params["projet"]), None)
+        if plan is None:
+            raise Http404
+        return plan
+
+    @cached_property
+    def campaigns(self) -> list[Campaign]:
+        """The plan's closed checkpoints: the sources the figures may come from besides today."""
+        return list(scoped(Campaign, self.ght).closed().filter(plan=self.plan).order_by("-closed_at", "-pk"))
+
+    @cached_property
+    def filieres(self) -> list[Filiere]:
+        return list(scoped(Filiere, self.ght).only("pk", "ght_id", "code", "name").order_by("code"))
+
+    @cached_property
+    def establishments(self) -> list[Establishment]:
+        return list(scoped(Establishment, self.ght).in_ght_order().only("pk", "ght_id", "name"))
 
     @cached_property
     def form(self) -> DashboardFilterForm | None:
-        """The bound filter form (None when the GHT has no plan yet)."""
+        """The bound, valid filter form (None when the GHT has no plan yet; 404 when invalid)."""
         if not self.plans:
             return None
-        data = self.request.GET.copy()
-        data.setdefault("projet", str(self.default_plan().pk))
-        data.setdefault("source", TODAY)
-        plan = next((p for p in self.plans if str(p.pk) == data["projet"]), None)
-        if plan is None:
-            raise Http404
-        self.campaigns = list(scoped(Campaign, self.ght).closed().filter(plan=plan).order_by("-closed_at", "-pk"))
-        self.filieres = list(scoped(Filiere, self.ght).only("pk", "ght_id", "code", "name").order_by("code"))
-        self.establishments = list(scoped(Establishment, self.ght).in_ght_order().only("pk", "ght_id", "name"))
         form = DashboardFilterForm(
-            data,
+            self.params,
             plans=self.plans,
             campaigns=self.campaigns,
             filieres=self.filieres,
@@ -105,7 +123,7 @@ class DashboardMixin(GHTMixin):
 
         return Scope(
             ght=self.ght,
-            plan=chosen(self.plans, data["projet"]),
+            plan=self.plan,
             filiere=chosen(self.filieres, data["filiere"]),
             establishment=chosen(self.establishments, data["etablissement"]),
             campaign=chosen(self.campaigns, data["source"]) if data["source"] != TODAY else None,
