@@ -35,7 +35,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.contrib.postgres.fields import ArrayField
@@ -50,6 +50,7 @@ from filieres.services import filiere_actions_q
 from ght_portal.models import GHT, Establishment
 from ght_portal.tenancy import scoped
 from governance.comparison import IndicatorValue, Row, row_from_action, row_from_snapshot
+from governance.comparison import _decimal as decimal_or_none  # the snapshots' values as stored
 from governance.models import Campaign, CheckpointUpdate, Snapshot
 
 UPCOMING_DAYS = 90
@@ -282,15 +283,6 @@ class _Item:
     baselines: dict[int, Decimal | None] = field(default_factory=dict)  # indicator id → baseline
 
 
-def _decimal(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
 def _action_filter(scope: Scope, medical_ids: Iterable[int]) -> Q:
     """The scope's live actions (beyond their plan), as one condition (joins: use as a subquery)."""
     condition = Q()
@@ -433,7 +425,7 @@ def _snapshot_items(scope: Scope, medical_ids) -> tuple[list, dict]:
                 due_date=snapshot.due_date,
                 blocking_points=snapshot.blocking_points,
                 next_steps=snapshot.next_steps,
-                baselines={item["indicator_id"]: _decimal(item.get("baseline")) for item in snapshot.indicators},
+                baselines={item["indicator_id"]: decimal_or_none(item.get("baseline")) for item in snapshot.indicators},
             )
         )
     target_dates = dict(scoped(Indicator, scope.ght).filter(pk__in=indicator_ids).values_list("pk", "target_date"))
