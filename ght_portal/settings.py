@@ -352,6 +352,8 @@ SPECTACULAR_SETTINGS = {
         "DecisionKindEnum": "governance.models.Decision.Kind",
         "CampaignStatusEnum": "governance.models.Campaign.Status",
         "CheckpointUpdateStateEnum": "governance.models.CheckpointUpdate.State",
+        "ReportKindEnum": "reports.models.Report.Kind",
+        "ReportStatusEnum": "reports.models.Report.Status",
     },
 }
 

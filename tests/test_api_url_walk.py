@@ -80,6 +80,7 @@ def test_walk_covers_every_resource():
         "decisions",
         "campaigns",
         "checkpoint-updates",
+        "reports",
     } <= prefixes
 
 

@@ -25,7 +25,8 @@ from tests.url_samples import build_samples
 OFFICE = {Role.OFFICE}
 EDITORS = {Role.OFFICE, Role.PILOT}
 FOLLOWERS = {Role.OFFICE, Role.PILOT, Role.OWNER}
-RECORDERS = {Role.OFFICE, Role.DIRECTOR}
+RECORDERS = {Role.OFFICE, Role.DIRECTOR}  # and the instance's secretary (the director member)
+REPORTERS = {Role.OFFICE, Role.DIRECTOR}
 TODAY = datetime.date.today().isoformat()
 
 
@@ -59,6 +60,13 @@ def submit_first(world):
         progress=30,
         expected_version=update.action.version,
     )
+
+
+def fail_first(world):
+    """The sample report, failed: only a failed report can be retried."""
+    from reports.models import Report
+
+    Report.objects.filter(pk=world["samples"]["report_id"]).update(status=Report.Status.FAILED, error="Panne.")
 
 
 def writes(world) -> list[Write]:
@@ -129,6 +137,8 @@ def writes(world) -> list[Write]:
             OFFICE,
             submit_first,
         ),
+        Write("post", "reports/", {"kind": "costrat", "plan": "{plan_id}", "year": 2025}, REPORTERS),
+        Write("post", "reports/{report_id}/retry/", {}, REPORTERS, fail_first),
     ]
 
 

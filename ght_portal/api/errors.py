@@ -101,4 +101,5 @@ def exception_handler(exc, context):
     if isinstance(exc, PreconditionFailed) and exc.etag:
         response["ETag"] = exc.etag
     response.data = {"status": response.status_code, "code": code, "detail": detail, "errors": errors}
+    response.content_type = "application/json"  # whatever was asked for (e.g. a PDF), an error is JSON
     return response

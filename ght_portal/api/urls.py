@@ -17,6 +17,7 @@ from ght_portal.api import views
 from ght_portal.api.docs import DocsView, SchemaView
 from governance import api as governance_api
 from governance import checkpoint_api
+from reports import api as reports_api
 
 ROUTES = [
     ("establishments", views.EstablishmentViewSet, "establishment"),
@@ -25,6 +26,7 @@ ROUTES = [
     *filieres_api.ROUTES,
     *governance_api.ROUTES,
     *checkpoint_api.ROUTES,
+    *reports_api.ROUTES,
 ]
 
 

@@ -31,11 +31,13 @@ class GHTSerializer(serializers.ModelSerializer):
 class GHTViewSet(viewsets.GenericViewSet):
     """The GHTs the caller belongs to (any other GHT is 404, like a missing one)."""
 
+    doc = "Les GHT dont vous êtes membre, avec votre rôle dans chacun ; un autre GHT répond 404."
     serializer_class = GHTSerializer
     queryset = Membership.objects.none()
     lookup_url_kwarg = "ght_slug"
     lookup_value_converter = "slug"
     http_method_names = ["get", "head"]
+    filter_backends: list = []
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -77,6 +79,7 @@ class EstablishmentFilter(filters.FilterSet):
 class EstablishmentViewSet(ReadMixin, GHTScopedViewSet):
     """The GHT's establishments (support, members, associates, partners): everyone reads."""
 
+    doc = "Les établissements du GHT (support, membres, associés, partenaires) et leurs numéros FINESS."
     queryset = Establishment.objects.all()
     serializer_class = EstablishmentSerializer
     lookup_url_kwarg = "establishment_id"
@@ -102,6 +105,10 @@ class MemberViewSet(ReadMixin, GHTScopedViewSet):
     """The active members: whom the office and the pilots may name as owner, contributor or pilot (the
     web's forms offer them the same people)."""
 
+    doc = (
+        "Les membres actifs du GHT, que la cellule opérationnelle et les pilotes désignent comme responsables, "
+        "contributeurs ou pilotes (`user` est l'identifiant à donner)."
+    )
     queryset = Membership.objects.all()
     serializer_class = MemberSerializer
     lookup_url_kwarg = "membership_id"
