@@ -73,6 +73,9 @@ def main() -> int:
     from bench import reports
 
     reports.report(big)
+    from bench import api
+
+    api.report(big)
     return 0
 
 

@@ -111,7 +111,7 @@ def _history(ght: GHT, actions: list[Action], people: list[User], rng: random.Ra
     now = timezone.now()
     updates, versions = [], []
     HistoricalAction = Action.history.model
-    fields = [f.attname for f in Action._meta.concrete_fields]
+    fields = [f.attname for f in Action._meta.concrete_fields if not f.generated]  # search_vector is computed
     for action in actions:
         for step in range(6):
             when = now - datetime.timedelta(days=180 * (6 - step))

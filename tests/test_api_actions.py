@@ -80,6 +80,8 @@ def test_representation(as_role, ght, world):
     assert row["filieres"] == [world["geriatrie"].pk] and row["establishments"] == [world["hopital"].pk]
     assert row["owner"] == world["members"][Role.OWNER].pk and row["owner_name"] == "Personne owner"
     assert row["etag"] == f'"{mobile.pk}-{mobile.version}"' == response["ETag"]
+    head = as_role(Role.READER).head(f"{base(ght)}/actions/{mobile.pk}/")  # the README's curl -I
+    assert head.status_code == 200 and head["ETag"] == row["etag"]
     # The list shows the same representation (the array subqueries give the same ids).
     listed = next(
         r for r in as_role(Role.READER).get(f"{base(ght)}/actions/").json()["results"] if r["id"] == mobile.pk
