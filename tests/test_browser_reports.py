@@ -1,15 +1,20 @@
 """Issue 5's director journey in the real UI: log in, ask for the annual review, watch it finish
 without reloading (htmx polling a real Celery worker), download it and check it is this GHT's PDF."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
 from reports.models import Report
+from tests import worker
 from tests.browser import SHOTS, field, ght_nav, log_in
 from tests.reports_world import ReportWorld, pdf_text
-from tests.worker import celery_worker, tasks  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
+
+celery_worker = worker.celery_worker  # fixtures, found by pytest under these names
+tasks = worker.tasks
 
 
 def test_director_asks_for_the_annual_review_and_downloads_it(
@@ -40,7 +45,7 @@ def test_director_asks_for_the_annual_review_and_downloads_it(
         status.get_by_role("link", name="Télécharger le PDF").click()
     download = download_info.value
     assert download.suggested_filename.startswith(f"alpha-costrat-{world.year}-")
-    content = open(download.path(), "rb").read()
+    content = Path(download.path()).read_bytes()
     assert content.startswith(b"%PDF")
     words = pdf_text(content)
     assert "GHT Alpha" in words and "Comité stratégique" in words and "7 actions suivies" in words

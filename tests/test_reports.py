@@ -17,7 +17,7 @@ from reports import documents, services
 from reports.models import MAX_ATTEMPTS, Report
 from tests.factories import ActionFactory, AxisFactory, ObjectiveFactory, PlanFactory
 from tests.helpers import text
-from tests.reports_world import MALICIOUS, ReportWorld, pdf_text
+from tests.reports_world import ReportWorld, pdf_text
 
 
 @pytest.fixture
@@ -187,9 +187,7 @@ def test_an_unexpected_error_fails_the_job_with_a_reason(world, monkeypatch):
 
 
 def test_the_strategic_review_shows_the_figures_of_the_portal(world, other_ght):
-    ActionFactory(
-        objective=ObjectiveFactory(axis=AxisFactory(plan=PlanFactory(ght=other_ght))), title="Secret de Bêta"
-    )
+    ActionFactory(objective=ObjectiveFactory(axis=AxisFactory(plan=PlanFactory(ght=other_ght))), title="Secret de Bêta")
     report, _ = ask(world)
     words = pdf_text(build(report))
     assert "Bilan annuel" in words and "GHT Alpha" in words and "Comité stratégique" in words
@@ -219,14 +217,16 @@ def test_the_cmg_review_keeps_the_medical_filieres_and_the_cmg_opinions(world):
 
 
 def test_the_review_from_a_checkpoint_says_so_and_compares_the_years_two_checkpoints(world):
-    june, december = world.close_two_checkpoints()
+    _, december = world.close_two_checkpoints()
     world.actions["GER-1"].title = "Renommée après la clôture"
     world.actions["GER-1"].save()
     report, _ = ask(world, campaign=december.pk)
     words = pdf_text(build(report))
     assert "Instantané du point d'étape « Point d'étape de décembre »" in words
     assert "Renommée après la clôture" not in words  # the snapshot's figures and names
-    assert "Comparaison du point d'étape « Point d'étape de juin » et du point d'étape « Point d'étape de décembre »" in words
+    assert (
+        "Comparaison du point d'étape « Point d'étape de juin » et du point d'étape « Point d'étape de décembre »"
+    ) in words
 
 
 def test_the_roadmap_of_a_filiere(world):
@@ -326,9 +326,7 @@ def test_the_report_list_costs_a_fixed_number_of_queries(world, client, django_a
 
 
 def test_generate_report_command_builds_now(world, capsys):
-    call_command(
-        "generate_report", world.ght.slug, "--as", world.director.email, "--year", str(world.year), "--now"
-    )
+    call_command("generate_report", world.ght.slug, "--as", world.director.email, "--year", str(world.year), "--now")
     report = Report.objects.get()
     assert report.status == Report.Status.DONE and report.file and report.page_count > 3
     assert f"Rapport n° {report.pk} : Prêt" in capsys.readouterr().out

@@ -8,10 +8,14 @@ import pytest
 from reports import services
 from reports.models import Report
 from reports.tasks import build_report
+from tests import worker
 from tests.reports_world import ReportWorld, pdf_text
-from tests.worker import assert_ran_in_worker, celery_worker, tasks  # noqa: F401 - fixtures
+from tests.worker import assert_ran_in_worker
 
 pytestmark = pytest.mark.worker
+
+celery_worker = worker.celery_worker  # fixtures, found by pytest under these names
+tasks = worker.tasks
 
 
 @pytest.fixture

@@ -35,7 +35,8 @@ class Command(BaseCommand):
         manager = Manager(Printer(sys.stdout))
         processes = {
             "web": f"{python} -m gunicorn ght_portal.wsgi --bind {bind} --workers 2 --access-logfile -",
-            "worker": f"{python} -m celery -A ght_portal worker --loglevel INFO --concurrency 2 --queues celery,reports",
+            # One worker for both queues here; production gives the PDFs a worker of their own.
+            "worker": f"{python} -m celery -A ght_portal worker -l INFO --concurrency 2 --queues celery,reports",
             "beat": f"{python} -m celery -A ght_portal beat --loglevel INFO --schedule {beat_schedule}",
         }
         for name, command in processes.items():
