@@ -44,7 +44,7 @@ from pygal.style import Style
 from reports.figures import Figures, GroupRow
 
 # Bump when the drawing changes: cached charts of the previous version are then never served.
-CHART_VERSION = 1
+CHART_VERSION = 3
 CACHE_SECONDS = 7 * 24 * 3600
 
 # Every colour is at least 3:1 against white (WCAG 1.4.11, non-text contrast): tests/test_charts.py.
@@ -292,6 +292,9 @@ def _finish(spec: Spec, root: ElementTree.Element) -> ElementTree.Element:
         if "rect" in bar.get("class", "").split():  # a white edge between stacked segments
             bar.set("stroke", "#ffffff")
             bar.set("stroke-width", "1")
+    for element in root.iter():
+        if element is not root:
+            element.attrib.pop("id", None)  # pygal's ids (for its script) repeat from chart to chart
     root.set("id", spec.key)
     root.set("class", "chart")
     root.set("font-family", FONT)
