@@ -1,5 +1,5 @@
-"""The API of the plan: plans, axes, objectives (read), actions with their milestones, indicators,
-measurements and log (read and write).
+"""The API of the plan: plans, axes, objectives, actions with their milestones, indicators,
+measurements and log.
 
 Rights are ``actions.permissions``' and every write is an ``actions.services`` function, as for the
 web pages. The action list is filtered by the web list's own ``ActionFilter`` (same parameters, same
@@ -19,10 +19,16 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action as operation
 
-from actions import services
+from actions import plan_services, services
 from actions.filters import ALL_PLANS, ActionFilter
 from actions.models import Action, ActionUpdate, Axis, Indicator, Measurement, Milestone, Objective, Plan
-from actions.permissions import can_create_action, can_edit_action, can_update_followup
+from actions.permissions import (
+    can_create_action,
+    can_edit_action,
+    can_edit_objective,
+    can_manage_plan,
+    can_update_followup,
+)
 from filieres.models import Filiere
 from ght_portal.api.base import CreateMixin, DestroyMixin, GHTScopedViewSet, ReadMixin, UpdateMixin
 from ght_portal.api.errors import PreconditionFailed
@@ -46,23 +52,35 @@ class PlanSerializer(GHTModelSerializer):
     class Meta:
         model = Plan
         fields = ["id", "title", "start_year", "end_year", "status", "axis_label", "created_at", "updated_at", "etag"]
-        read_only_fields = fields
+        read_only_fields = ["created_at", "updated_at"]
 
 
 class AxisSerializer(GHTModelSerializer):
+    plan = serializers.PrimaryKeyRelatedField(read_only=True)
+
     class Meta:
         model = Axis
         fields = ["id", "plan", "position", "title", "description", "etag"]
-        read_only_fields = fields
+
+
+class AxisCreateSerializer(AxisSerializer):
+    plan = GHTRelatedField(queryset=Plan.objects.all())
 
 
 class ObjectiveSerializer(GHTModelSerializer):
     plan = serializers.IntegerField(source="axis.plan_id", read_only=True)
+    axis = GHTRelatedField(queryset=Axis.objects.all(), help_text="Un axe du même projet.")
+    filiere = GHTRelatedField(queryset=Filiere.objects.all(), allow_null=True, required=False)
 
     class Meta:
         model = Objective
         fields = ["id", "plan", "axis", "position", "code", "title", "description", "filiere", "etag"]
-        read_only_fields = fields
+
+
+def _set(row, data: dict):
+    for name, value in data.items():
+        setattr(row, name, value)
+    return row
 
 
 class PlanFilter(django_filters.FilterSet):
@@ -79,8 +97,21 @@ class ObjectiveFilter(django_filters.FilterSet):
     filiere = IdFilter(field_name="filiere_id")
 
 
-class PlanViewSet(ReadMixin, GHTScopedViewSet):
-    doc = "Les projets médico-soignants partagés (PMSP) du GHT : celui en vigueur, les brouillons, les archivés."
+class PlanStructureMixin(CreateMixin, UpdateMixin):
+    """Plans and axes: the office's (the role gate says so; the service checks it again)."""
+
+    def check_write(self, row, fields: set[str]) -> None:
+        """Nothing beyond the role: the office writes every plan and axis of its GHT."""
+
+    def who(self) -> dict:
+        return {"acting_user": self.request.user, "membership": self.membership}
+
+
+class PlanViewSet(PlanStructureMixin, ReadMixin, GHTScopedViewSet):
+    doc = (
+        "Les projets médico-soignants partagés (PMSP) du GHT : celui en vigueur, les brouillons, les archivés. "
+        "La cellule opérationnelle les crée et les modifie ; un seul est en vigueur à la fois."
+    )
     queryset = Plan.objects.all()
     serializer_class = PlanSerializer
     lookup_url_kwarg = "plan_id"
@@ -88,28 +119,70 @@ class PlanViewSet(ReadMixin, GHTScopedViewSet):
     ordering_fields = ["start_year", "title"]
     ordering = ["-start_year", "pk"]
 
+    def create_object(self, data: dict) -> Plan:
+        return plan_services.save_plan(**self.who(), plan=Plan(ght=self.ght, **data))
 
-class AxisViewSet(ReadMixin, GHTScopedViewSet):
-    doc = "Le premier niveau des projets (ambitions, axes, engagements ou objectifs majeurs)."
+    def update_object(self, plan: Plan, data: dict) -> Plan:
+        return plan_services.save_plan(**self.who(), plan=_set(plan, data))
+
+
+class AxisViewSet(PlanStructureMixin, ReadMixin, GHTScopedViewSet):
+    doc = (
+        "Le premier niveau des projets (ambitions, axes, engagements ou objectifs majeurs), par rang. "
+        "La cellule opérationnelle les crée et les modifie."
+    )
     queryset = Axis.objects.all()
     serializer_class = AxisSerializer
+    create_serializer_class = AxisCreateSerializer
     lookup_url_kwarg = "axis_id"
     filterset_class = AxisFilter
     ordering_fields = ["position", "title"]
     ordering = ["plan_id", "position", "pk"]
 
+    def get_queryset(self):
+        return super().get_queryset().select_related("plan")
 
-class ObjectiveViewSet(ReadMixin, GHTScopedViewSet):
-    doc = "Les objectifs, sous les axes ; une filière peut en être propriétaire."
+    def create_object(self, data: dict) -> Axis:
+        return plan_services.save_axis(**self.who(), axis=Axis(**data))
+
+    def update_object(self, axis: Axis, data: dict) -> Axis:
+        return plan_services.save_axis(**self.who(), axis=_set(axis, data))
+
+
+class ObjectiveViewSet(ReadMixin, CreateMixin, UpdateMixin, GHTScopedViewSet):
+    doc = (
+        "Les objectifs, sous les axes ; une filière peut en être propriétaire. La cellule opérationnelle les "
+        "crée et les modifie ; un pilote de la filière de l'objectif en modifie le rang, le code, l'intitulé "
+        "et la description (pas l'axe ni la filière)."
+    )
     queryset = Objective.objects.all()
     serializer_class = ObjectiveSerializer
     lookup_url_kwarg = "objective_id"
+    action_roles = {"partial_update": EDITOR_ROLES}
     filterset_class = ObjectiveFilter
     ordering_fields = ["position", "code", "title"]
     ordering = ["axis__position", "position", "pk"]
 
     def get_queryset(self):
         return super().get_queryset().select_related("axis")
+
+    def create_object(self, data: dict) -> Objective:
+        objective = Objective(**data)
+        return plan_services.save_objective(
+            acting_user=self.request.user, membership=self.membership, objective=objective
+        )
+
+    def check_write(self, objective: Objective, fields: set[str]) -> None:
+        if fields <= plan_services.OBJECTIVE_TEXT_FIELDS:
+            self.require(can_edit_objective(self.membership, objective, self.piloted))
+        else:
+            self.require(can_manage_plan(self.membership))
+
+    def update_object(self, objective: Objective, data: dict) -> Objective:
+        objective = _set(objective, data)
+        return plan_services.save_objective(
+            acting_user=self.request.user, membership=self.membership, objective=objective
+        )
 
 
 # --- Actions ------------------------------------------------------------------------------------------

@@ -9,11 +9,9 @@ from actions.models import Axis, Objective, Plan
 from filieres.models import Filiere
 from ght_portal.models import GHT
 
-ONE_ACTIVE_PLAN = _("Un autre projet est déjà en vigueur dans ce GHT (« %(title)s ») ; archivez-le d'abord.")
-
 
 class PlanForm(forms.ModelForm):
-    """The GHT comes from the URL; at most one plan of a GHT is in force."""
+    """The GHT comes from the URL; ``actions.plan_services.save_plan`` checks the rest (one plan in force)."""
 
     class Meta:
         model = Plan
@@ -24,16 +22,10 @@ class PlanForm(forms.ModelForm):
         self.ght = ght
         self.instance.ght = ght
 
-    def clean_status(self):
-        status = self.cleaned_data["status"]
-        if status == Plan.Status.ACTIVE:
-            current = Plan.objects.filter(ght=self.ght, status=Plan.Status.ACTIVE).exclude(pk=self.instance.pk).first()
-            if current is not None:
-                raise forms.ValidationError(ONE_ACTIVE_PLAN, params={"title": current.title})
-        return status
-
 
 class AxisForm(forms.ModelForm):
+    """Its rank is checked by ``actions.plan_services.save_axis`` (once per plan)."""
+
     class Meta:
         model = Axis
         fields = ["position", "title", "description"]
@@ -44,12 +36,6 @@ class AxisForm(forms.ModelForm):
         self.instance.plan = plan
         self.instance.ght_id = plan.ght_id
         self.fields["position"].label = _("Rang")
-
-    def clean_position(self):
-        position = self.cleaned_data["position"]
-        if Axis.objects.filter(plan=self.plan, position=position).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("Ce rang est déjà pris dans ce projet."))
-        return position
 
 
 class ObjectiveForm(forms.ModelForm):

@@ -10,25 +10,24 @@ import re
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, IntegerField, Q, When
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import FormView, TemplateView
 
+from actions import plan_services
 from actions.models import CLOSED_STATUSES, Action, Axis, Objective, Plan
 from actions.permissions import can_edit_objective, piloted_filiere_ids
 from actions.plan_forms import AxisForm, ObjectiveForm, PlanForm
 from actions.rows import SUMMARY_FIELDS, summary_rows
 from ght_portal.models import Role
 from ght_portal.tenancy import GHTMixin, get_for_ght_or_404, scoped
+from ght_portal.views import add_service_errors
 
 OFFICE_AND_PILOTS = frozenset({Role.OFFICE, Role.PILOT})
-ACTIVE_PLAN_RACE = _lazy("Un autre projet est déjà en vigueur dans ce GHT ; archivez-le d'abord.")
 
 
 def natural_key(code: str) -> list:
@@ -140,13 +139,12 @@ class PlanDetailView(GHTMixin, TemplateView):
         )
 
 
-def save_or_explain(form, *, message: str) -> bool:
-    """Save the form; a unique rule broken by a concurrent request becomes a French form error."""
+def saved(form, save, **kwargs) -> bool:
+    """Hand the form's row to its service (``actions.plan_services``); its refusals go on the form."""
     try:
-        with transaction.atomic():
-            form.save()
-    except IntegrityError:
-        form.add_error(None, message)
+        save(**kwargs)
+    except ValidationError as error:
+        add_service_errors(form, error)
         return False
     return True
 
@@ -166,7 +164,10 @@ class PlanFormMixin(GHTMixin):
         return super().get_context_data(object=self.object, **kwargs)
 
     def form_valid(self, form):
-        if not save_or_explain(form, message=ACTIVE_PLAN_RACE):
+        plan = form.save(commit=False)
+        if not saved(
+            form, plan_services.save_plan, acting_user=self.request.user, membership=self.membership, plan=plan
+        ):
             return self.form_invalid(form)
         messages.success(self.request, _("Le projet « %(title)s » est enregistré.") % {"title": form.instance.title})
         return redirect("plan_detail", ght_slug=self.ght.slug, plan_id=form.instance.pk)
@@ -203,7 +204,10 @@ class AxisFormMixin(GHTMixin):
         return super().get_context_data(plan=self.plan, object=self.object, **kwargs)
 
     def form_valid(self, form):
-        if not save_or_explain(form, message=_("Ce rang est déjà pris dans ce projet.")):
+        axis = form.save(commit=False)
+        if not saved(
+            form, plan_services.save_axis, acting_user=self.request.user, membership=self.membership, axis=axis
+        ):
             return self.form_invalid(form)
         messages.success(self.request, _("« %(title)s » est enregistré.") % {"title": form.instance.title})
         return redirect("plan_detail", ght_slug=self.ght.slug, plan_id=self.plan.pk)
@@ -244,7 +248,10 @@ class ObjectiveFormMixin(GHTMixin):
         return super().get_context_data(plan=self.plan, object=self.object, **kwargs)
 
     def form_valid(self, form):
-        form.save()
+        objective = form.save(commit=False)
+        kwargs = {"acting_user": self.request.user, "membership": self.membership, "objective": objective}
+        if not saved(form, plan_services.save_objective, **kwargs):
+            return self.form_invalid(form)
         messages.success(self.request, _("L'objectif « %(title)s » est enregistré.") % {"title": form.instance.title})
         return redirect(
             reverse("plan_detail", kwargs={"ght_slug": self.ght.slug, "plan_id": self.plan.pk})

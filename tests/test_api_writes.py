@@ -72,6 +72,13 @@ def fail_first(world):
 def writes(world) -> list[Write]:
     members = world["members"]
     return [
+        Write("post", "plans/", {"title": "PMSP 2030", "start_year": 2030, "end_year": 2034}, OFFICE),
+        Write("patch", "plans/{plan_id}/", {"title": "PMSP révisé", "axis_label": "ambition"}, OFFICE),
+        Write("post", "axes/", {"plan": "{plan_id}", "position": 9, "title": "Attractivité"}, OFFICE),
+        Write("patch", "axes/{axis_id}/", {"title": "Axe renommé"}, OFFICE),
+        Write("post", "objectives/", {"axis": "{axis_id}", "position": 9, "title": "Nouvel objectif"}, OFFICE),
+        Write("patch", "objectives/{objective_id}/", {"title": "Objectif reformulé"}, EDITORS),
+        Write("patch", "objectives/{objective_id}/", {"filiere": None}, OFFICE),
         Write(
             "post",
             "actions/",
@@ -199,10 +206,12 @@ def test_a_role_is_not_enough_the_object_decides(world, make_member):
     action_url = f"{base(ght)}/actions/{samples['action_id']}/"
     update_url = f"{base(ght)}/checkpoint-updates/{samples['update_id']}/"
     filiere_url = f"{base(ght)}/filieres/{samples['filiere_id']}/"
+    objective_url = f"{base(ght)}/objectives/{samples['objective_id']}/"
     refused = [
         (Role.PILOT, "patch", action_url, {"title": "Non"}, action_url),
         (Role.PILOT, "post", f"{action_url}followup/", {"progress": 1}, action_url),
         (Role.PILOT, "patch", filiere_url, {"threats": "Non"}, filiere_url),
+        (Role.PILOT, "patch", objective_url, {"title": "Non"}, objective_url),
         (Role.PILOT, "post", f"{base(ght)}/indicators/", {"action": samples["action_id"], "name": "Non"}, None),
         (Role.OWNER, "post", f"{action_url}followup/", {"progress": 1}, action_url),
         (
