@@ -77,7 +77,7 @@ def test_invitation_form_refuses_a_bad_address_and_an_existing_member(new_page, 
 
     invite(page, "pas-une-adresse", "Quelqu'un", "Lecteur")
     expect(page.get_by_role("alert").first).to_contain_text("Le formulaire contient des erreurs")
-    expect(page.get_by_text("Saisissez une adresse de courriel valide.")).to_be_visible()
+    expect(page.get_by_text("Saisissez une adresse e-mail valide.")).to_be_visible()
     expect(field(page, "Adresse e-mail")).to_have_value("pas-une-adresse")
 
     invite(page, reader.email.upper(), "Louis Lecteur", "Lecteur")

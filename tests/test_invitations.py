@@ -134,7 +134,7 @@ def test_duplicate_pending_invitation_and_existing_member_are_refused(office_cli
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"email": "pas-une-adresse", "full_name": "X", "role": Role.READER}, "adresse de courriel valide"),
+        ({"email": "pas-une-adresse", "full_name": "X", "role": Role.READER}, "adresse e-mail valide"),
         ({"email": "a@exemple.test", "full_name": "", "role": Role.READER}, "obligatoire"),
         ({"email": "a@exemple.test", "full_name": "X", "role": "superadmin"}, "Sélectionnez un choix valide"),
     ],
