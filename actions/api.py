@@ -206,34 +206,10 @@ class ActionSerializer(GHTModelSerializer):
 
     class Meta:
         model = Action
+        # What the edit form and the import write (actions.services), and what the list shows about it.
         fields = [
-            "id",
-            "plan",
-            "code",
-            "title",
-            "description",
-            "objective",
-            "filieres",
-            "lead_establishment",
-            "establishments",
-            "owner",
-            "owner_name",
-            "contributors",
-            "priority",
-            "start_date",
-            "due_date",
-            "status",
-            "health",
-            "progress",
-            "is_late",
-            "governance_stage",
-            "prs_references",
-            "funding_source",
-            "funding_amount",
-            "version",
-            "created_at",
-            "updated_at",
-            "etag",
+            *("id", "plan", *services.EDIT_FIELDS, *services.M2M_FIELDS, "owner_name", "is_late"),
+            *("governance_stage", "version", "created_at", "updated_at", "etag"),
         ]
         read_only_fields = ["governance_stage", "version", "created_at", "updated_at"]
 

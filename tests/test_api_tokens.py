@@ -132,3 +132,22 @@ def test_a_read_only_token_refuses_writes_with_403(ght, office):
     response = api_client(office, read_only=True).post(f"/api/v1/ghts/{ght.slug}/actions/", {}, format="json")
     assert response.status_code == 403
     assert response.json()["detail"] == "Ce jeton est en lecture seule : il ne permet aucune modification."
+
+
+def test_the_browser_session_writes_only_with_its_csrf_token(ght, office):
+    from django.test import Client
+
+    from tests.factories import FiliereFactory
+
+    filiere = FiliereFactory(ght=ght)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(office)
+    url = f"/api/v1/ghts/{ght.slug}/filieres/{filiere.pk}/"
+    etag = client.get(url)["ETag"]  # reading needs no token
+    body, kind = '{"description": "Par la session"}', "application/json"
+    refused = client.patch(url, body, content_type=kind, HTTP_IF_MATCH=etag)
+    assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
+    client.get("/compte/jetons/")  # any page sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    accepted = client.patch(url, body, content_type=kind, HTTP_IF_MATCH=etag, HTTP_X_CSRFTOKEN=token)
+    assert accepted.status_code == 200, accepted.json()
