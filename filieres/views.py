@@ -154,7 +154,11 @@ class FiliereTextUpdateView(GHTMixin, FormView):
         return super().get_context_data(filiere=self.object, **kwargs)
 
     def form_valid(self, form):
-        form.save()
+        try:
+            services.save_filiere(acting_user=self.request.user, filiere=form.save(commit=False))  # as the API
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
         messages.success(self.request, _("La description et l'analyse de la filière sont enregistrées."))
         return redirect("filiere_detail", ght_slug=self.ght.slug, filiere_id=self.object.pk)
 
