@@ -175,7 +175,7 @@ class ActionFilter(django_filters.FilterSet):
     def filter_plan(self, queryset, name, value):
         return queryset if value == ALL_PLANS else queryset.filter(plan_id=value)
 
-    def filter_establishment(self, queryset, name, value):
+    def filter_establishment(self, queryset, name, value: str):  # the hint documents it in the API schema
         involved = Action.establishments.through.objects.filter(action_id=OuterRef("pk"), establishment_id=value)
         return queryset.filter(Q(lead_establishment_id=value) | Exists(involved))
 
