@@ -51,6 +51,21 @@ def filiere_actions_q(filiere_ref) -> Q:
     return Q(filieres=filiere_ref) | Q(objective__filiere=filiere_ref)
 
 
+def roadmap_actions(filiere: Filiere, year: int, today: datetime.date) -> QuerySet:
+    """The filière's actions running at some point of ``year`` (its feuille de route), by due date;
+    ``is_late_db`` as of ``today``. A missing date is taken as the other one (as on the timeline)."""
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return (
+        Action.objects.filter(ght_id=filiere.ght_id)
+        .filter(filiere_actions_q(filiere))
+        .alias(begins=Coalesce("start_date", "due_date"), ends=Coalesce("due_date", "start_date"))
+        .filter(begins__lte=last, ends__gte=first)
+        .annotate_late(today)
+        .distinct()
+        .order_by("due_date", "code")
+    )
+
+
 def with_action_counts(queryset: QuerySet, today: datetime.date) -> QuerySet:
     """Annotate filières with ``action_count`` and ``late_count`` (actions of plans not archived).
 

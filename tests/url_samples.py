@@ -170,6 +170,27 @@ def governance_samples(ght: GHT, members: dict, samples: dict) -> dict:
 SAMPLE_BUILDERS.append(governance_samples)
 
 
+def report_samples(ght: GHT, members: dict, samples: dict) -> dict:
+    """A finished annual review of the sample plan, asked by the DIRECTOR member, with a stored file
+    (the walk's POSTs re-request or retry it: eager mode would build a PDF, hence a finished one)."""
+    from actions.models import Plan
+    from reports.models import Report
+
+    plan = Plan.objects.get(pk=samples["plan_id"])
+    report = Report.objects.create(
+        kind=Report.Kind.STRATEGIC_REVIEW,
+        plan=plan,
+        year=plan.start_year,
+        requested_by=members[Role.DIRECTOR],
+        status=Report.Status.DONE,
+    )
+    report.file.save("bilan.pdf", ContentFile(b"%PDF-1.7 sample"), save=True)
+    return {"report_id": report.pk}
+
+
+SAMPLE_BUILDERS.append(report_samples)
+
+
 def api_samples(ght: GHT, members: dict, samples: dict) -> dict:
     """What only the API addresses on its own: a measurement and a log entry of the sample action, a
     decision of the sample instance (the web lists them inside their parents' pages)."""
