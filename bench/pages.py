@@ -28,5 +28,5 @@ def pages(big: GHT) -> list[tuple[str, object, str]]:
         ("Mes actions (pilote)", pilot, f"/{slug}/mes-actions/"),
         ("Filière (feuille de route)", pilot, f"/{slug}/filieres/{action.filieres.first().pk}/?annee=2026"),
         ("Calendrier du plan", director, f"/{slug}/plans/{plan.pk}/calendrier/"),
-        ("Tableau de bord (graphiques en cache)", director, f"/{slug}/tableau-de-bord/"),
+        ("Tableau de bord (chiffres en cache)", director, f"/{slug}/tableau-de-bord/"),
     ]

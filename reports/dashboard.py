@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from django import forms
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -25,7 +27,8 @@ from ght_portal.models import Establishment
 from ght_portal.tenancy import GHTMixin, scoped
 from governance.models import Campaign
 from reports import charts, exports
-from reports.figures import Figures, Scope, compute
+from reports.figures import Figures, Scope
+from reports.figures_cache import cached_compute, cached_render
 
 READ_ONLY = ["get", "head", "options"]
 TODAY = "aujourdhui"
@@ -144,20 +147,32 @@ class DashboardView(DashboardMixin, TemplateView):
         context = super().get_context_data(form=self.form, scope=self.scope, **kwargs)
         if self.scope is None:
             return context
-        figures: Figures = compute(self.scope)
-        url = action_url_maker(self.ght.slug)
         query = self.request.GET.urlencode()
+        rendered = cached_render(self.scope, self.render_body)
         context.update(
-            figures=figures,
-            charts=charts.dashboard_charts(figures),
-            late_rows=_with_urls(figures.late_actions[:LIST_LENGTH], url),
-            at_risk_rows=_with_urls(figures.at_risk_actions[:LIST_LENGTH], url),
-            upcoming_rows=_with_urls(figures.upcoming[:LIST_LENGTH], url),
-            indicator_rows=_with_urls(figures.indicators[:LIST_LENGTH], url),
-            list_length=LIST_LENGTH,
+            source_label=rendered["source_label"],
+            body=mark_safe(rendered["body"]),  # noqa: S308 - rendered by the template engine, escaped there
             query=f"?{query}" if query else "",
         )
         return context
+
+    def render_body(self, figures: Figures) -> dict:
+        """The figures' part of the page: the same for every member, so it is cached as markup."""
+        url = action_url_maker(self.ght.slug)
+        body = render_to_string(
+            "reports/_dashboard_body.html",
+            {
+                "scope": self.scope,
+                "figures": figures,
+                "charts": charts.dashboard_charts(figures),
+                "late_rows": _with_urls(figures.late_actions[:LIST_LENGTH], url),
+                "at_risk_rows": _with_urls(figures.at_risk_actions[:LIST_LENGTH], url),
+                "upcoming_rows": _with_urls(figures.upcoming[:LIST_LENGTH], url),
+                "indicator_rows": _with_urls(figures.indicators[:LIST_LENGTH], url),
+                "list_length": LIST_LENGTH,
+            },
+        )
+        return {"source_label": figures.source_label, "body": body}
 
 
 class DashboardExportView(DashboardMixin, View):
@@ -166,6 +181,6 @@ class DashboardExportView(DashboardMixin, View):
     def get(self, request, *args, **kwargs):
         if self.scope is None:
             raise Http404
-        figures = compute(self.scope)
+        figures = cached_compute(self.scope)
         suffix = f"-{figures.scope.plan.start_year}-{figures.scope.plan.end_year}"
         return xlsx_response(exports.dashboard_workbook(figures), f"tableau-de-bord-{self.ght.slug}{suffix}.xlsx")
