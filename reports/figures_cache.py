@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from actions.models import Action, Axis, Indicator, Measurement, Objective
+from actions.models import Action, Axis, Indicator, Measurement, Objective, Plan
 from filieres.models import Filiere
 from ght_portal.models import User
 from governance.models import Campaign, CheckpointUpdate, Snapshot
@@ -38,7 +38,7 @@ def _version_sql() -> str:
     """One SELECT of "count.max(xmin)" per table the figures read (table names from the models, no
     user input), and the id of the current transaction if it has written anything."""
     state = "count(*) || '.' || coalesce(max({alias}xmin::text::bigint), 0)"
-    own = [Action, Objective, Axis, Filiere, Indicator, Measurement, CheckpointUpdate, Campaign, Snapshot]
+    own = [Plan, Action, Objective, Axis, Filiere, Indicator, Measurement, CheckpointUpdate, Campaign, Snapshot]
     parts = [f"(SELECT {state.format(alias='')} FROM {_table(m)} WHERE ght_id = %(ght)s)" for m in own]  # noqa: S608
     for relation in (Action.filieres.through, Action.establishments.through):
         parts.append(
