@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from ght_portal.models import GHT, ApiToken, Establishment, Invitation, Membership
+from ght_portal.services import normalize_finess
 from ght_portal.tasks import send_email
 from ght_portal.validators import validate_departement
 
@@ -95,7 +96,8 @@ class AcceptInvitationForm(forms.Form):
 
 
 class EstablishmentForm(forms.ModelForm):
-    """The GHT is not a field: it is set from the URL, and uniqueness is checked inside it."""
+    """The GHT is not a field: it is set from the URL. The rules inside the GHT (one name, one geographic
+    FINESS, one support establishment) are ``services.save_establishment``'s, which the view calls."""
 
     class Meta:
         model = Establishment
@@ -103,36 +105,13 @@ class EstablishmentForm(forms.ModelForm):
 
     def __init__(self, *args, ght: GHT, **kwargs):
         super().__init__(*args, **kwargs)
-        self.ght = ght
         self.instance.ght = ght
 
-    def _others(self):
-        return Establishment.objects.filter(ght=self.ght).exclude(pk=self.instance.pk)
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if self._others().filter(name__iexact=name).exists():
-            raise forms.ValidationError(_("Un établissement porte déjà ce nom dans ce GHT."))
-        return name
-
-    def clean_role(self):
-        role = self.cleaned_data["role"]
-        if role == Establishment.Role.SUPPORT:
-            current = self._others().filter(role=Establishment.Role.SUPPORT).first()
-            if current:
-                raise forms.ValidationError(
-                    _("%(name)s est déjà l'établissement support ; changez d'abord son rôle.") % {"name": current.name}
-                )
-        return role
+    def clean_finess_juridique(self):
+        return normalize_finess(self.cleaned_data["finess_juridique"])
 
     def clean_finess_geographique(self):
-        finess = self.cleaned_data["finess_geographique"].replace(" ", "")
-        if finess and self._others().filter(finess_geographique=finess).exists():
-            raise forms.ValidationError(_("Ce numéro FINESS géographique est déjà utilisé dans ce GHT."))
-        return finess
-
-    def clean_finess_juridique(self):
-        return self.cleaned_data["finess_juridique"].replace(" ", "")
+        return normalize_finess(self.cleaned_data["finess_geographique"])
 
 
 class GHTSettingsForm(forms.ModelForm):

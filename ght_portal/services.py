@@ -1,4 +1,4 @@
-"""Mutations of the tenancy core: invitations, roles, memberships.
+"""Mutations of the tenancy core: establishments, invitations, roles, memberships.
 
 Each is atomic, takes the acting user by keyword, and raises ``ValidationError`` with a French
 message when a business rule refuses the change, leaving nothing half-written.
@@ -8,16 +8,54 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ght_portal.mail import send_templated_mail
-from ght_portal.models import GHT, ApiToken, Invitation, Membership, Role, hash_token
+from ght_portal.models import GHT, ApiToken, Establishment, Invitation, Membership, Role, hash_token
 
 User = get_user_model()
+
+
+def normalize_finess(value: str) -> str:
+    """A FINESS number as stored: without the spaces people type in it."""
+    return value.replace(" ", "")
+
+
+@transaction.atomic
+def save_establishment(*, acting_user, ght: GHT, establishment: Establishment) -> Establishment:
+    """Create or edit an establishment of ``ght`` (the web form and the API): a name and a geographic
+    FINESS used once in the GHT, one support establishment at most. The GHT's row is locked, so that two
+    writers cannot both pass these checks."""
+    if establishment._state.adding:
+        establishment.ght = ght
+    elif establishment.ght_id != ght.pk:
+        raise PermissionDenied
+    GHT.objects.select_for_update().filter(pk=ght.pk).first()
+    establishment.name = establishment.name.strip()
+    establishment.finess_juridique = normalize_finess(establishment.finess_juridique)
+    establishment.finess_geographique = normalize_finess(establishment.finess_geographique)
+    others = Establishment.objects.filter(ght=ght).exclude(pk=establishment.pk)
+    errors = {}
+    if others.filter(name__iexact=establishment.name).exists():
+        errors["name"] = _("Un établissement porte déjà ce nom dans ce GHT.")
+    if establishment.role == Establishment.Role.SUPPORT:
+        current = others.filter(role=Establishment.Role.SUPPORT).first()
+        if current:
+            errors["role"] = _("%(name)s est déjà l'établissement support ; changez d'abord son rôle.") % {
+                "name": current.name
+            }
+    finess = establishment.finess_geographique
+    if finess and others.filter(finess_geographique=finess).exists():
+        errors["finess_geographique"] = _("Ce numéro FINESS géographique est déjà utilisé dans ce GHT.")
+    if errors:
+        raise ValidationError(errors)
+    establishment.full_clean(validate_unique=False, validate_constraints=False)  # checked above, in French
+    establishment.save()
+    return establishment
 
 
 def _send_invitation(invitation: Invitation, token: str) -> None:

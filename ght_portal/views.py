@@ -110,7 +110,11 @@ class EstablishmentFormMixin(GHTMixin):
         return {**super().get_form_kwargs(), "ght": self.ght}
 
     def form_valid(self, form):
-        form.save()
+        try:
+            services.save_establishment(acting_user=self.request.user, ght=self.ght, establishment=form.instance)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
         messages.success(self.request, _("L'établissement « %(name)s » est enregistré.") % {"name": form.instance.name})
         return redirect("establishment_list", ght_slug=self.ght.slug)
 

@@ -22,6 +22,7 @@ from reports import api as reports_api
 ROUTES = [
     ("establishments", views.EstablishmentViewSet, "establishment"),
     ("members", views.MemberViewSet, "member"),
+    ("invitations", views.InvitationViewSet, "invitation"),
     *actions_api.ROUTES,
     *filieres_api.ROUTES,
     *governance_api.ROUTES,
