@@ -306,8 +306,8 @@ def add_agenda_item(
     filiere: Filiere | None = None,
     text: str = "",
 ) -> AgendaItem:
-    """Append an item to the agenda: an action or a filière of the GHT, or free text (a note may go with
-    either)."""
+    """Append an item to the agenda: an action or an active filière of the GHT, or free text (a note may go
+    with either)."""
     _require_recorder(acting_user, membership, meeting.instance)
     text = text.strip()
     if action is not None and filiere is not None:
@@ -317,6 +317,8 @@ def add_agenda_item(
     for related in (action, filiere):
         if related is not None and related.ght_id != meeting.ght_id:
             raise ValidationError(_("Cet élément n'appartient pas à ce GHT."), code="other_ght")
+    if filiere is not None and not filiere.is_active:
+        raise ValidationError({"filiere": _("Cette filière n'est plus active.")}, code="inactive_filiere")
     meeting = _lock_meeting(meeting)
     last = meeting.agenda.aggregate(last=Max("position"))["last"] or 0
     return AgendaItem.objects.create(meeting=meeting, position=last + 1, action=action, filiere=filiere, text=text)

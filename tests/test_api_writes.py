@@ -72,6 +72,20 @@ def fail_first(world):
 def writes(world) -> list[Write]:
     members = world["members"]
     return [
+        Write(
+            "post",
+            "establishments/",
+            {"name": "CH de Fumel", "town": "Fumel", "kind": "proximite", "finess_juridique": "760780239"},
+            OFFICE,
+        ),
+        Write("patch", "establishments/{establishment_id}/", {"town": "Agen", "role": "partner"}, OFFICE),
+        Write("patch", "members/{membership_id}/", {"role": "owner"}, OFFICE),
+        Write("patch", "members/{membership_id}/", {"is_active": False}, OFFICE),
+        Write(
+            "post", "invitations/", {"email": "nouvelle@exemple.fr", "full_name": "Nouvelle", "role": "reader"}, OFFICE
+        ),
+        Write("post", "invitations/{invitation_id}/resend/", {}, OFFICE),
+        Write("delete", "invitations/{invitation_id}/", {}, OFFICE),
         Write("post", "plans/", {"title": "PMSP 2030", "start_year": 2030, "end_year": 2034}, OFFICE),
         Write("patch", "plans/{plan_id}/", {"title": "PMSP révisé", "axis_label": "ambition"}, OFFICE),
         Write("post", "axes/", {"plan": "{plan_id}", "position": 9, "title": "Attractivité"}, OFFICE),
@@ -118,6 +132,24 @@ def writes(world) -> list[Write]:
             RECORDERS,
         ),
         Write("patch", "meetings/{meeting_id}/", {"minutes": "Compte rendu."}, RECORDERS),
+        Write(
+            "post",
+            "instance-members/",
+            {"instance": "{instance_id}", "user": members[Role.OWNER].pk, "role": "member"},
+            OFFICE,
+        ),
+        Write("patch", "instance-members/{instance_member_id}/", {"role": "president"}, OFFICE),
+        Write("delete", "instance-members/{instance_member_id}/", {}, OFFICE),
+        Write("post", "agenda-items/", {"meeting": "{meeting_id}", "text": "Point divers"}, RECORDERS),
+        Write("post", "agenda-items/", {"meeting": "{meeting_id}", "filiere": "{filiere_id}"}, RECORDERS),
+        Write("post", "agenda-items/{agenda_item_id}/move/", {"direction": "down"}, RECORDERS),
+        Write("delete", "agenda-items/{agenda_item_id}/", {}, RECORDERS),
+        Write(
+            "post",
+            "meetings/{meeting_id}/attendance/",
+            {"attendance": [{"user": members[Role.READER].pk, "status": "present"}]},
+            RECORDERS,
+        ),
         Write(
             "post",
             "decisions/",
@@ -234,6 +266,14 @@ def test_a_role_is_not_enough_the_object_decides(world, make_member):
             "patch",
             f"{base(ght)}/meetings/{samples['meeting_id']}/",
             {"minutes": "Non"},
+            f"{base(ght)}/meetings/{samples['meeting_id']}/",
+        ),
+        (Role.DIRECTOR, "post", f"{base(ght)}/agenda-items/", {"meeting": samples["meeting_id"], "text": "Non"}, None),
+        (
+            Role.DIRECTOR,
+            "post",
+            f"{base(ght)}/meetings/{samples['meeting_id']}/attendance/",
+            {"attendance": [{"user": world["members"][Role.READER].pk, "status": "absent"}]},
             f"{base(ght)}/meetings/{samples['meeting_id']}/",
         ),
     ]
