@@ -34,6 +34,9 @@ def test_the_office_creates_an_establishment_with_the_web_rules(ght, office):
         assert response.status_code == 400, changes
         assert field in response.json()["errors"] and message in response.json()["errors"][field][0]
     assert Establishment.objects.filter(ght=ght).count() == 2
+    response = api_client(office, read_only=True).post(f"{base(ght)}/establishments/", {**FUMEL, "name": "Autre"})
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Ce jeton est en lecture seule : il ne permet aucune modification."
 
 
 def test_an_establishment_update_needs_its_etag_and_the_office(ght, office, make_member):

@@ -60,7 +60,7 @@ def test_seats_follow_the_instance_rules(ght, other_ght, office, make_member, in
     assert list(InstanceMember.objects.filter(instance=instance).values_list("user", flat=True)) == [president.pk]
 
 
-def test_agenda_items_are_added_moved_and_removed_by_recorders(ght, office, make_member, meeting):
+def test_agenda_items_are_added_moved_and_removed_by_recorders(ght, other_ght, office, make_member, meeting):
     client = api_client(office)
     url = f"{base(ght)}/agenda-items/"
     filiere = FiliereFactory(ght=ght)
@@ -73,6 +73,13 @@ def test_agenda_items_are_added_moved_and_removed_by_recorders(ght, office, make
     assert response.status_code == 400
     assert response.json()["errors"] == {
         "non_field_errors": ["Choisissez une action ou une filière, ou écrivez l'intitulé du point."]
+    }
+    other_meeting = Meeting.objects.create(
+        instance=Instance.objects.filter(ght=other_ght).first(), starts_at=timezone.now(), place="Ailleurs"
+    )
+    response = client.post(url, {"meeting": other_meeting.pk, "text": "Intrus"})
+    assert response.json()["errors"] == {
+        "meeting": [f"Aucun élément de ce GHT ne porte l'identifiant « {other_meeting.pk} »."]
     }
     closed = FiliereFactory(ght=ght, is_active=False)
     response = client.post(url, {"meeting": meeting.pk, "filiere": closed.pk})
