@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,6 +56,16 @@ DEFAULT_INSTANCES = [
     ),
     (Instance.Kind.USERS, "Comité des usagers", "Usagers", "Consulté et informé."),
 ]
+
+
+def decisions_shown(ght: GHT) -> QuerySet:
+    """The GHT's decisions as pages and reports list them: instance, meeting and recorder joined,
+    the codes of the actions concerned prefetched in code order (one query for them all)."""
+    return (
+        Decision.objects.filter(ght=ght)
+        .select_related("instance", "meeting", "recorded_by")
+        .prefetch_related(Prefetch("actions", queryset=Action.objects.only("pk", "code").order_by("code")))
+    )
 
 
 def ensure_default_instances(ght: GHT) -> list[Instance]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -33,7 +33,7 @@ from governance.forms import (
     SeatForm,
     SeatRoleForm,
 )
-from governance.models import AgendaItem, Attendance, Decision, Instance, InstanceMember, Meeting
+from governance.models import AgendaItem, Attendance, Instance, InstanceMember, Meeting
 
 READ_ONLY = ["get", "head", "options"]
 POST_ONLY = ["post"]
@@ -44,14 +44,6 @@ def seats_in_order(queryset):
     """President first, then secretaries, then members, by name."""
     rank = {InstanceMember.SeatRole.PRESIDENT: 0, InstanceMember.SeatRole.SECRETARY: 1}
     return sorted(queryset, key=lambda seat: (rank.get(seat.role, 2), seat.user.full_name, seat.pk))
-
-
-def decisions_queryset(ght):
-    return (
-        scoped(Decision, ght)
-        .select_related("instance", "meeting", "recorded_by")
-        .prefetch_related(Prefetch("actions", queryset=Action.objects.order_by("code")))
-    )
 
 
 class GovernanceMixin(GHTMixin):
@@ -147,7 +139,7 @@ class InstanceDetailView(GovernanceMixin, TemplateView):
             ],
             seat_form=SeatForm(ght=self.ght, instance=instance) if is_office else None,
             meetings=meetings,
-            decisions=list(decisions_queryset(self.ght).filter(instance=instance)),
+            decisions=list(services.decisions_shown(self.ght).filter(instance=instance)),
             is_office=is_office,
             can_record=self.can_record(instance),
             **kwargs,
@@ -295,7 +287,7 @@ class MeetingDetailView(GovernanceMixin, TemplateView):
             instance=meeting.instance,
             agenda=agenda,
             attendances=attendances,
-            decisions=list(decisions_queryset(self.ght).filter(meeting=meeting)),
+            decisions=list(services.decisions_shown(self.ght).filter(meeting=meeting)),
             can_record=can_record,
             agenda_form=AgendaItemForm(ght=self.ght) if can_record else None,
             **kwargs,
@@ -393,7 +385,7 @@ class DecisionListView(GovernanceMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         form = DecisionFilterForm(self.request.GET or None, ght=self.ght)
-        decisions = decisions_queryset(self.ght)
+        decisions = services.decisions_shown(self.ght)
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
             if data["instance"]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Min, Prefetch
+from django.db.models import Min
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from filieres.models import Filiere, Pilot
 from filieres.services import roadmap_actions
 from governance.comparison import compare, row_from_snapshot
 from governance.models import Campaign, Decision, Instance, Snapshot
+from governance.services import decisions_shown
 from reports import charts, figures, pdf
 from reports.models import Report
 
@@ -83,12 +84,7 @@ def completed_in_year(report: Report, lines: Iterable[figures.ActionLine], until
 
 
 def decisions_of_year(report: Report, kinds: tuple[str, ...] | None) -> list[Decision]:
-    decisions = (
-        Decision.objects.filter(ght_id=report.ght_id, decided_on__year=report.year)
-        .select_related("instance", "meeting")
-        .prefetch_related(Prefetch("actions", queryset=Action.objects.only("pk", "code").order_by("code")))
-        .order_by("decided_on", "pk")
-    )
+    decisions = decisions_shown(report.ght).filter(decided_on__year=report.year).order_by("decided_on", "pk")
     if kinds:
         decisions = decisions.filter(instance__kind__in=kinds)
     return list(decisions)
@@ -118,10 +114,8 @@ def annex_blocks(lines: Iterable[figures.ActionLine]) -> list[tuple[str, list[fi
     """Per axis, in blocks of at most ``ANNEX_BLOCK`` rows (the heading repeats: « suite »)."""
     blocks = []
     for axis, group in groupby(lines, key=lambda line: line.axis_label):
-        rows = list(group)
-        for start in range(0, len(rows), ANNEX_BLOCK):
-            label = axis if start == 0 else _("%(axis)s (suite)") % {"axis": axis}
-            blocks.append((label, rows[start : start + ANNEX_BLOCK]))
+        for number, block in enumerate(pdf.in_blocks(group, ANNEX_BLOCK)):
+            blocks.append((axis if number == 0 else _("%(axis)s (suite)") % {"axis": axis}, block))
     return blocks
 
 
@@ -145,6 +139,17 @@ def logo_uri(report: Report) -> str | None:
         return None  # a lost logo file must not cost the director their review
 
 
+def figures_context(numbers: figures.Figures) -> dict:
+    """What every document shows of the dashboard's figures: them, their charts, the indicators listed
+    and the at-risk actions not already in the late ones."""
+    return {
+        "figures": numbers,
+        "charts": charts.dashboard_charts(numbers),
+        "indicators": indicators_shown(numbers),
+        "at_risk_not_late": [line for line in numbers.at_risk_actions if not line.is_late],
+    }
+
+
 def review_context(report: Report, day: datetime.date) -> dict:
     cmg = report.kind == Report.Kind.CMG_REVIEW
     keep = medical_filiere_ids(report) if cmg else None
@@ -153,12 +158,9 @@ def review_context(report: Report, day: datetime.date) -> dict:
     comparison, campaigns = year_comparison(report, keep)
     decisions = decisions_of_year(report, CMG_INSTANCE_KINDS if cmg else None)
     return {
+        **figures_context(numbers),
         "instance_label": _("Commission médicale de groupement") if cmg else _("Comité stratégique"),
-        "figures": numbers,
-        "charts": charts.dashboard_charts(numbers),
-        "indicators": indicators_shown(numbers),
         "in_progress": next((row.count for row in numbers.by_status if row.key == ActionStatus.IN_PROGRESS), 0),
-        "at_risk_not_late": [line for line in numbers.at_risk_actions if not line.is_late],
         "completed": completed_in_year(report, numbers.actions, day),
         "decisions": decisions,
         "opinions": [d for d in decisions if d.kind.startswith("avis")] if cmg else [],
@@ -188,10 +190,7 @@ def roadmap_context(report: Report, day: datetime.date) -> dict:
         .order_by("user__full_name"),
         "establishments": filiere.establishments.order_by("name"),
         "roadmap": actions,
-        "at_risk_not_late": [line for line in numbers.at_risk_actions if not line.is_late],
-        "indicators": indicators_shown(numbers),
-        "figures": numbers,
-        "charts": charts.dashboard_charts(numbers),
+        **figures_context(numbers),
     }
 
 

@@ -71,27 +71,25 @@ def cache_key(scope: Scope, what: str, today: datetime.date) -> str | None:
     return f"reports:{what}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
-def cached_compute(scope: Scope, *, today: datetime.date | None = None) -> Figures:
-    """``compute(scope)``, from the cache when the data have not changed since it was computed."""
-    today = today or timezone.localdate()
-    key = cache_key(scope, "figures", today)
-    figures = cache.get(key) if key else None
-    if figures is None:
-        figures = compute(scope, today=today)
+def _cached(scope: Scope, what: str, make: Callable[[Figures], object]):
+    """``make(compute(scope))``, from the cache when the data have not changed since it was made."""
+    today = timezone.localdate()
+    key = cache_key(scope, what, today)
+    value = cache.get(key) if key else None
+    if value is None:
+        value = make(compute(scope, today=today))
         if key:
-            cache.set(key, dataclasses.replace(figures, scope=None), CACHE_SECONDS)
-        return figures
+            cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def cached_compute(scope: Scope) -> Figures:
+    """``compute(scope)``, from the cache when the data have not changed since it was computed."""
+    figures = _cached(scope, "figures", lambda computed: dataclasses.replace(computed, scope=None))
     return dataclasses.replace(figures, scope=scope)  # the request's own objects, not pickled copies
 
 
 def cached_render(scope: Scope, render: Callable[[Figures], dict]) -> dict:
     """``render(compute(scope))`` — a dict of strings, e.g. a page's markup — from the cache when the
     data have not changed: the dashboard's figures are the same for every member of the GHT."""
-    today = timezone.localdate()
-    key = cache_key(scope, "render", today)
-    rendered = cache.get(key) if key else None
-    if rendered is None:
-        rendered = render(compute(scope, today=today))
-        if key:
-            cache.set(key, rendered, CACHE_SECONDS)
-    return rendered
+    return _cached(scope, "render", render)

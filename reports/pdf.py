@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -49,6 +50,13 @@ def render(html: str) -> Rendered:
     """Lay out and write the document (one layout pass: the page count comes from it)."""
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=LocalFetcher()).render()
     return Rendered(content=document.write_pdf(), page_count=len(document.pages))
+
+
+def in_blocks(rows: Iterable, size: int) -> list[list]:
+    """``rows`` in lists of at most ``size``: one table each, since WeasyPrint's layout time grows with
+    the number of pages a single table spans (PITFALLS.md)."""
+    rows = list(rows)
+    return [rows[start : start + size] for start in range(0, len(rows), size)]
 
 
 def data_uri(content: bytes, filename: str) -> str:

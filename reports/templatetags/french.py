@@ -57,7 +57,7 @@ def fr_typo(value) -> SafeString:
 
 @register.filter
 def blocks(rows, size: int = 40) -> list:
-    """``rows`` in lists of ``size``: one table each, since WeasyPrint's layout time grows with the
-    number of pages a single table spans (PITFALLS.md)."""
-    rows = list(rows)
-    return [rows[start : start + int(size)] for start in range(0, len(rows), int(size))]
+    """``rows`` in lists of ``size`` (``reports.pdf.in_blocks``), for one table each."""
+    from reports.pdf import in_blocks  # here: Django loads every tag library at start, WeasyPrint is heavy
+
+    return in_blocks(rows, int(size))
