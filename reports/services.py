@@ -13,13 +13,12 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from actions.models import Action
 from ght_portal.models import Membership, Role
-from governance.models import Campaign, Decision
+from reports.figures_cache import data_version
 from reports.forms import ReportRequestForm
 from reports.models import MAX_ATTEMPTS, Report
 
@@ -48,16 +47,6 @@ def enqueue(report: Report) -> None:
     transaction.on_commit(lambda: build_report.delay(report.pk))
 
 
-def _data_changed_since(report: Report, since: datetime.datetime) -> bool:
-    """Whether anything a live report shows may have moved since ``since`` (three aggregates)."""
-    latest = [
-        Action.objects.filter(ght_id=report.ght_id, plan_id=report.plan_id).aggregate(m=Max("updated_at"))["m"],
-        Decision.objects.filter(ght_id=report.ght_id).aggregate(m=Max("created_at"))["m"],
-        Campaign.objects.filter(ght_id=report.ght_id, plan_id=report.plan_id).aggregate(m=Max("closed_at"))["m"],
-    ]
-    return any(moment is not None and moment >= since for moment in latest)
-
-
 def _reusable(ght_id: int, fingerprint: str) -> Report | None:
     """A job for the same request that is queued, running, or built on figures that have not moved."""
     pending = Report.objects.filter(ght_id=ght_id, fingerprint=fingerprint).pending().first()
@@ -73,7 +62,8 @@ def _reusable(ght_id: int, fingerprint: str) -> Report | None:
         return None
     if built.campaign_id is not None:
         return built  # a closed checkpoint's figures are frozen
-    if built.data_as_of == timezone.localdate() and not _data_changed_since(built, built.started_at):
+    # Today's figures: the same only on the same day (« en retard » moves) and the same data.
+    if built.data_as_of == timezone.localdate() and built.data_version == (data_version(ght_id) or "-"):
         return built
     return None
 
@@ -171,7 +161,9 @@ def still_allowed(report: Report) -> bool:
     return membership is not None and can_request_reports(membership)
 
 
-def finish(report: Report, *, name: str, content: bytes, page_count: int, as_of: datetime.date) -> None:
+def finish(
+    report: Report, *, name: str, content: bytes, page_count: int, as_of: datetime.date, version: str | None = None
+) -> None:
     from django.core.files.base import ContentFile
 
     report.file.save(name, ContentFile(content), save=False)
@@ -183,6 +175,7 @@ def finish(report: Report, *, name: str, content: bytes, page_count: int, as_of:
         file_size=len(content),
         page_count=page_count,
         data_as_of=as_of,
+        data_version=version or "",
         finished_at=timezone.now(),
         error="",
     )

@@ -17,6 +17,7 @@ from django.db import OperationalError
 from django.utils.translation import gettext as _
 
 from reports import documents, services
+from reports.figures_cache import data_version
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +38,15 @@ def build_report(self, report_id: int) -> str:
         services.fail(report, _("La personne qui a demandé ce rapport n'a plus accès à ce GHT ou plus ce droit."))
         return "refused"
     try:
+        version = data_version(report.ght_id)  # before reading: a change during the build means a newer one
         built = documents.build(report, progress=lambda percent, step: services.set_progress(report, percent, step))
         services.finish(
-            report, name=report.download_name(), content=built.content, page_count=built.page_count, as_of=built.as_of
+            report,
+            name=report.download_name(),
+            content=built.content,
+            page_count=built.page_count,
+            as_of=built.as_of,
+            version=version,
         )
     except SoftTimeLimitExceeded:
         services.fail(

@@ -12,8 +12,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.models import Action
 from ght_portal.models import Role
+from governance.models import Decision
 from reports import documents, services
+from reports.figures_cache import data_version
 from reports.models import MAX_ATTEMPTS, Report
 from tests.factories import ActionFactory, AxisFactory, ObjectiveFactory, PlanFactory
 from tests.helpers import text
@@ -108,17 +111,56 @@ def test_a_report_built_from_a_closed_checkpoint_is_reused(world):
     assert again == report and not created
 
 
-def test_a_live_report_is_reused_only_while_its_figures_have_not_moved(world):
-    report, _ = ask(world)
-    started = timezone.now()
+@pytest.fixture
+def committed_world(transactional_db, ght, make_member, settings, tmp_path):
+    """The data set committed, each write its own transaction, as the requests and workers see it."""
+    settings.MEDIA_ROOT = tmp_path
+    return ReportWorld(ght, make_member)
+
+
+def done_today(report: Report) -> None:
+    """As the worker leaves a finished report of today's figures."""
     Report.objects.filter(pk=report.pk).update(
-        status=Report.Status.DONE, file="reports/x.pdf", started_at=started, data_as_of=timezone.localdate()
+        status=Report.Status.DONE,
+        file="reports/x.pdf",
+        started_at=timezone.now(),
+        data_as_of=timezone.localdate(),
+        data_version=data_version(report.ght_id),
     )
+
+
+def test_a_live_report_is_reused_only_while_its_figures_have_not_moved(
+    committed_world, django_capture_on_commit_callbacks
+):
+    world = committed_world
+    with django_capture_on_commit_callbacks(execute=False):
+        report, _ = ask(world)
+    done_today(report)
     assert ask(world) == (report, False)
     world.actions["GER-4"].progress = 5
     world.actions["GER-4"].save()
-    fresh, created = ask(world)
+    with django_capture_on_commit_callbacks(execute=False):
+        fresh, created = ask(world)
     assert created and fresh != report
+
+
+def test_a_bulk_update_or_a_decision_makes_a_live_report_out_of_date(
+    committed_world, django_capture_on_commit_callbacks
+):
+    world = committed_world
+    for change in (
+        lambda: Action.objects.filter(pk=world.actions["GER-3"].pk).update(status=Action.Status.DONE),
+        lambda: Decision.objects.filter(ght=world.ght).update(text="Texte corrigé."),
+    ):
+        with django_capture_on_commit_callbacks(execute=False):
+            report, _ = ask(world)
+        done_today(report)
+        assert ask(world) == (report, False)
+        change()  # no save(), no signal, no timestamp: only the data version sees it
+        with django_capture_on_commit_callbacks(execute=False):
+            fresh, created = ask(world)
+        assert created and fresh != report
+        Report.objects.filter(pk=fresh.pk).update(status=Report.Status.FAILED)
 
 
 # --- Claiming and retrying -----------------------------------------------------------------------
