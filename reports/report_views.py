@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from ght_portal.tenancy import GHTMixin, get_for_ght_or_404, scoped
-from ght_portal.views import add_service_errors
 from reports import services
 from reports.forms import ReportRequestForm
 from reports.models import Report
@@ -43,19 +42,16 @@ class ReportListView(ReportMixin, TemplateView):
         return super().get_context_data(form=form, reports=reports[:HISTORY_SIZE], **kwargs)
 
     def post(self, request, *args, **kwargs):
-        form = ReportRequestForm(request.POST, ght=self.ght)
-        if form.is_valid():
-            try:
-                report, created = services.request_report(
-                    membership=self.membership, data=form.cleaned_data, acting_user=request.user
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                if not created:
-                    messages.info(request, already_message(report))
-                return redirect("report_detail", ght_slug=self.ght.slug, report_id=report.pk)
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        try:
+            report, created = services.request_report(
+                membership=self.membership, data=request.POST, acting_user=request.user
+            )
+        except ValidationError:
+            form = ReportRequestForm(request.POST, ght=self.ght)  # the service's form: the same errors, by field
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        if not created:
+            messages.info(request, already_message(report))
+        return redirect("report_detail", ght_slug=self.ght.slug, report_id=report.pk)
 
 
 def already_message(report: Report) -> str:
