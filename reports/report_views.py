@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from ght_portal.tenancy import GHTMixin, get_for_ght_or_404, scoped
 from reports import services
@@ -76,7 +76,7 @@ class ReportStatusView(ReportDetailView):
     template_name = "reports/_report_status.html"
 
 
-class ReportDownloadView(ReportMixin, TemplateView):
+class ReportDownloadView(ReportMixin, View):
     http_method_names = ["get", "head", "options"]
 
     def get(self, request, *args, **kwargs):
@@ -86,12 +86,12 @@ class ReportDownloadView(ReportMixin, TemplateView):
             return redirect("report_detail", ght_slug=self.ght.slug, report_id=report.pk)
         try:
             handle = report.file.open("rb")
-        except (FileNotFoundError, OSError) as error:
+        except OSError as error:  # the file is gone from the storage
             raise Http404(_("Le fichier de ce rapport est introuvable ; relancez sa génération.")) from error
         return FileResponse(handle, as_attachment=True, filename=report.download_name(), content_type="application/pdf")
 
 
-class ReportRetryView(ReportMixin, TemplateView):
+class ReportRetryView(ReportMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
