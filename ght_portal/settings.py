@@ -23,12 +23,36 @@ from ght_portal.api.description import API_DESCRIPTION
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
+_TRUE_STRINGS = ("1", "true", "yes", "on")
+_FALSE_STRINGS = ("0", "false", "no", "off")
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a boolean variable strictly; empty or unset gives the default.
+
+    ``env.bool`` reads any unknown word as False, so a typo such as ``SECURE_SSL_REDIRECT=ture``
+    would silently switch the HTTPS redirect off: an unknown value stops the process instead.
+    """
+    raw = env.str(name, default="")
+    value = raw.strip().lower()
+    if not value:
+        return default
+    if value in _TRUE_STRINGS:
+        return True
+    if value in _FALSE_STRINGS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean: accepted values are {', '.join(_TRUE_STRINGS)} (true), "
+        f"{', '.join(_FALSE_STRINGS)} (false), in any case, or empty for the default"
+    )
+
+
 GHT_ENV = env.str("GHT_ENV", default="development")
 if GHT_ENV not in {"development", "production", "test"}:
     raise ImproperlyConfigured("GHT_ENV must be development, production or test")
 PRODUCTION = GHT_ENV == "production"
 
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must stay off in production")
 
@@ -157,7 +181,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "Europe/Paris"
 # PDFs have their own queue (and, in production, their own worker that recycles its process after a
 # few builds, giving WeasyPrint's memory back): a long report never delays a mail.
@@ -292,7 +316,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
