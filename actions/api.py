@@ -19,16 +19,20 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action as operation
 
-from actions import plan_services, services
+from actions import services
 from actions.filters import ALL_PLANS, ActionFilter
 from actions.models import Action, ActionUpdate, Axis, Indicator, Measurement, Milestone, Objective, Plan
 from actions.permissions import (
+    EDITOR_ROLES,
+    FOLLOWUP_ROLES,
+    PilotedMixin,
     can_create_action,
     can_edit_action,
     can_edit_objective,
     can_manage_plan,
     can_update_followup,
 )
+from actions.plan import services as plan_services
 from filieres.models import Filiere
 from ght_portal.api.base import CreateMixin, DestroyMixin, GHTScopedViewSet, ReadMixin, UpdateMixin
 from ght_portal.api.errors import PreconditionFailed
@@ -36,13 +40,11 @@ from ght_portal.api.etags import version_etag
 from ght_portal.api.fields import GHTRelatedField, MemberField
 from ght_portal.api.filters import GHTFilterBackend, IdFilter
 from ght_portal.api.serializers import GHTModelSerializer
-from ght_portal.models import Establishment, Role
+from ght_portal.models import Establishment
 from ght_portal.tenancy import get_for_ght_or_404
 
 User = get_user_model()
 
-EDITOR_ROLES = frozenset({Role.OFFICE, Role.PILOT})
-FOLLOWUP_ROLES = frozenset({Role.OFFICE, Role.PILOT, Role.OWNER})
 
 
 # --- Plan structure (read) ----------------------------------------------------------------------------
@@ -149,7 +151,7 @@ class AxisViewSet(PlanStructureMixin, ReadMixin, GHTScopedViewSet):
         return plan_services.save_axis(**self.who(), axis=_set(axis, data))
 
 
-class ObjectiveViewSet(ReadMixin, CreateMixin, UpdateMixin, GHTScopedViewSet):
+class ObjectiveViewSet(PilotedMixin, ReadMixin, CreateMixin, UpdateMixin, GHTScopedViewSet):
     doc = (
         "Les objectifs, sous les axes ; une filière peut en être propriétaire. La cellule opérationnelle les "
         "crée et les modifie ; un pilote de la filière de l'objectif en modifie le rang, le code, l'intitulé "
@@ -298,7 +300,7 @@ class VersionedActionMixin:
 
 
 @extend_schema_view(list=extend_schema(parameters=ACTION_FILTER_PARAMETERS))
-class ActionViewSet(VersionedActionMixin, ReadMixin, CreateMixin, GHTScopedViewSet):
+class ActionViewSet(PilotedMixin, VersionedActionMixin, ReadMixin, CreateMixin, GHTScopedViewSet):
     doc = (
         "Les actions du plan. La liste a les filtres, la recherche et les tris de la liste web. "
         "Créer et tout modifier : la cellule opérationnelle, ou un pilote dans ses filières ; le suivi "
@@ -375,7 +377,7 @@ class ActionViewSet(VersionedActionMixin, ReadMixin, CreateMixin, GHTScopedViewS
 # --- What hangs under an action -----------------------------------------------------------------------
 
 
-class ActionChildMixin:
+class ActionChildMixin(PilotedMixin):
     """Rights on a milestone, indicator, measurement or log entry are its action's."""
 
     def rights_action(self, action_id: int) -> Action:

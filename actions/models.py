@@ -6,6 +6,7 @@ Every row carries its GHT, copied on save from its parent (``TenantModel.ght_fro
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -185,7 +186,22 @@ def is_late(due_date: datetime.date | None, status: str, today: datetime.date) -
     return due_date is not None and due_date < today and status not in CLOSED_STATUSES
 
 
+def in_filieres_q(filieres, prefix: str = "") -> Q:
+    """An action belongs to a filière when tagged with it, or when its objective is the filière's (so a
+    pilot owns what hangs under their objectives too). ``filieres``: ids, a queryset, or one filière
+    (a row or an ``OuterRef``); ``prefix`` reaches the action from another model ("action__").
+    ``Action.in_filieres`` is the same rule for one loaded row. The join may repeat a row: use it
+    as a subquery or with ``distinct()``."""
+    if isinstance(filieres, models.Model | F | int):
+        return Q(**{f"{prefix}filieres": filieres}) | Q(**{f"{prefix}objective__filiere": filieres})
+    return Q(**{f"{prefix}filieres__in": filieres}) | Q(**{f"{prefix}objective__filiere_id__in": filieres})
+
+
 class ActionQuerySet(GHTScopedQuerySet):
+    def in_filieres(self, filieres) -> ActionQuerySet:
+        """The actions of these filières (``in_filieres_q``)."""
+        return self.filter(in_filieres_q(filieres))
+
     def late(self, today: datetime.date | None = None) -> ActionQuerySet:
         return self.filter(late_condition(today or timezone.localdate()))
 
@@ -349,6 +365,19 @@ class Action(TenantModel):
     @property
     def is_late(self) -> bool:
         return is_late(self.due_date, self.status, timezone.localdate())
+
+    def filiere_ids(self) -> set[int]:
+        """The action's filières, plus its objective's (``in_filieres_q`` for one row).
+
+        Reads ``self.filieres.all()``, so prefetch ``filieres`` (and select ``objective``) on lists."""
+        ids = {filiere.pk for filiere in self.filieres.all()} if self.pk else set()
+        if self.objective_id is not None and self.objective.filiere_id is not None:
+            ids.add(self.objective.filiere_id)
+        return ids
+
+    def in_filieres(self, filiere_ids: Collection[int]) -> bool:
+        """Whether the action belongs to one of these filières (``ActionQuerySet.in_filieres`` in Python)."""
+        return not self.filiere_ids().isdisjoint(filiere_ids)
 
     def _objective_in_plan(self) -> bool:
         if self.objective_id is None or self.plan_id is None:

@@ -19,14 +19,18 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from django.db.models import Q, QuerySet
+from django.utils.functional import cached_property
 from guardian.shortcuts import get_objects_for_user
 
-from actions.models import Action, Objective
+from actions.models import Action, Objective, in_filieres_q
 from filieres.models import Filiere
 from ght_portal.models import Membership, Role
 
 PILOT_PERMISSION = "filieres.pilot_filiere"
-FOLLOWUP_OWNER_ROLES = frozenset({Role.OWNER, Role.PILOT})
+# The roles that may reach a page or resource at all; the functions below then decide per object.
+EDITOR_ROLES = frozenset({Role.OFFICE, Role.PILOT})  # can_edit_action, can_edit_objective, can_create_action
+FOLLOWUP_ROLES = frozenset({Role.OFFICE, Role.PILOT, Role.OWNER})  # can_update_followup (checkpoint updates too)
+FOLLOWUP_OWNER_ROLES = frozenset({Role.OWNER, Role.PILOT})  # an owner with one of these follows their actions
 
 
 def can_manage_plan(membership: Membership) -> bool:
@@ -48,19 +52,16 @@ def piloted_filiere_ids(membership: Membership) -> frozenset[int]:
     return frozenset(filieres.values_list("pk", flat=True))
 
 
+class PilotedMixin:
+    """For a view or an API viewset with ``self.membership``: its piloted filières, read once a request."""
+
+    @cached_property
+    def piloted(self) -> frozenset[int]:
+        return piloted_filiere_ids(self.membership)
+
+
 def _piloted(membership: Membership, piloted: Collection[int] | None) -> Collection[int]:
     return piloted_filiere_ids(membership) if piloted is None else piloted
-
-
-def action_filiere_ids(action: Action) -> set[int]:
-    """The action's filières, plus its objective's: a pilot owns what hangs under their objectives too.
-
-    Reads ``action.filieres.all()``, so prefetch ``filieres`` (and select ``objective``) on lists.
-    """
-    ids = {filiere.pk for filiere in action.filieres.all()} if action.pk else set()
-    if action.objective_id is not None and action.objective.filiere_id is not None:
-        ids.add(action.objective.filiere_id)
-    return ids
 
 
 def can_edit_action(membership: Membership, action: Action, piloted: Collection[int] | None = None) -> bool:
@@ -71,7 +72,7 @@ def can_edit_action(membership: Membership, action: Action, piloted: Collection[
         return True
     if membership.role != Role.PILOT:
         return False
-    return bool(action_filiere_ids(action) & set(_piloted(membership, piloted)))
+    return action.in_filieres(_piloted(membership, piloted))
 
 
 def can_update_followup(membership: Membership, action: Action, piloted: Collection[int] | None = None) -> bool:
@@ -113,5 +114,5 @@ def followable_actions(membership: Membership, piloted: Collection[int] | None =
         mine |= Q(owner_id=membership.user_id)
     pilots = set(_piloted(membership, piloted))
     if membership.role == Role.PILOT and pilots:
-        mine |= Q(filieres__in=pilots) | Q(objective__filiere_id__in=pilots)
+        mine |= in_filieres_q(pilots)
     return actions.filter(mine)

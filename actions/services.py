@@ -26,7 +26,9 @@ from django.utils.translation import gettext as _
 
 from actions.models import Action, ActionUpdate, Indicator, Measurement, Milestone, Objective, Plan
 from actions.permissions import can_create_action, can_edit_action, can_update_followup, piloted_filiere_ids
+from ght_portal.errors import StaleWriteError
 from ght_portal.models import Establishment, Membership
+from ght_portal.tenancy import require_acting_member
 
 User = get_user_model()
 
@@ -195,7 +197,7 @@ def changes_since(action: Action, version: int) -> list[HistoryEntry]:
     return entries
 
 
-class StaleActionError(ValidationError):
+class StaleActionError(StaleWriteError):
     """Someone saved the action after the person opened it; ``changes`` says who changed what."""
 
     def __init__(self, action: Action, expected_version: int):
@@ -219,11 +221,6 @@ class StaleActionError(ValidationError):
 
 
 # --- Checks shared by the mutations ----------------------------------------------------------------
-
-
-def _check_membership(acting_user, membership: Membership) -> None:
-    if membership.user_id != acting_user.pk or not membership.is_active:
-        raise PermissionDenied
 
 
 def lock_at_version(action: Action, expected_version: int) -> Action:
@@ -359,7 +356,7 @@ def relation_changes(before: dict[str, dict[int, str]], after: dict[str, dict[in
 @transaction.atomic
 def create_action(*, acting_user, membership: Membership, plan: Plan, data: dict) -> Action:
     """A new action in ``plan``: the office anywhere, a pilot only in the filières they pilot."""
-    _check_membership(acting_user, membership)
+    require_acting_member(acting_user, membership)
     piloted = piloted_filiere_ids(membership)
     if plan.ght_id != membership.ght_id or not can_create_action(membership, piloted):
         raise PermissionDenied
@@ -378,7 +375,7 @@ def create_action(*, acting_user, membership: Membership, plan: Plan, data: dict
 @transaction.atomic
 def update_action(*, acting_user, membership: Membership, action: Action, data: dict, expected_version: int) -> Action:
     """Every field of an action (office, pilot of its filières); refused if someone saved it meanwhile."""
-    _check_membership(acting_user, membership)
+    require_acting_member(acting_user, membership)
     piloted = piloted_filiere_ids(membership)
     if not can_edit_action(membership, action, piloted):
         raise PermissionDenied
@@ -406,7 +403,7 @@ def update_followup(
     piloted: Collection[int] | None = None,
 ) -> Action:
     """Status, health and progress (owner, pilot, office), logged as a dated update of the action."""
-    _check_membership(acting_user, membership)
+    require_acting_member(acting_user, membership)
     if not can_update_followup(membership, action, piloted):
         raise PermissionDenied
     locked = lock_at_version(action, expected_version)
@@ -434,7 +431,7 @@ def update_followup(
 @transaction.atomic
 def add_comment(*, acting_user, membership: Membership, action: Action, text: str) -> ActionUpdate:
     """A dated comment in the action's log (owner, pilot, office); it changes no field of the action."""
-    _check_membership(acting_user, membership)
+    require_acting_member(acting_user, membership)
     if not can_update_followup(membership, action):
         raise PermissionDenied
     if not text.strip():
@@ -500,7 +497,7 @@ def _check_done_on(done_on: datetime.date | None) -> None:
 
 def _editable_action(acting_user, membership: Membership, action: Action) -> Action:
     """The action, locked; PermissionDenied unless the member edits every field of it (office, pilot)."""
-    _check_membership(acting_user, membership)
+    require_acting_member(acting_user, membership)
     locked = _lock_action(action)
     if not can_edit_action(membership, locked):
         raise PermissionDenied
@@ -509,7 +506,7 @@ def _editable_action(acting_user, membership: Membership, action: Action) -> Act
 
 def _followed_action(acting_user, membership: Membership, action: Action) -> Action:
     """The action, locked; PermissionDenied unless the member updates its follow-up (owner too)."""
-    _check_membership(acting_user, membership)
+    require_acting_member(acting_user, membership)
     locked = _lock_action(action)
     if not can_update_followup(membership, locked):
         raise PermissionDenied

@@ -48,7 +48,7 @@ def _page(client: Client, url: str) -> tuple[float, int]:
 
 def run(big: GHT) -> list[tuple[str, float, int]]:
     """(label, milliseconds, SQL queries) for opening, closing and comparing."""
-    from governance.checkpoints import close_campaign, open_campaign
+    from governance.checkpoints.services import close_campaign, open_campaign
 
     membership = Membership.objects.filter(ght=big, role=Role.OFFICE).select_related("user").order_by("pk").first()
     office = membership.user

@@ -27,7 +27,7 @@ from reports.figures import Scope, compute
 
 def run(big: GHT, measure: Callable) -> list[tuple[str, float, float, int]]:
     """(label, median ms, p95 ms, SQL queries) per page."""
-    from governance.checkpoints import close_campaign, open_campaign
+    from governance.checkpoints.services import close_campaign, open_campaign
 
     office = Membership.objects.filter(ght=big, role=Role.OFFICE).select_related("user").order_by("pk").first()
     director = Membership.objects.filter(ght=big, role=Role.DIRECTOR).select_related("user").order_by("pk").first()
@@ -35,7 +35,7 @@ def run(big: GHT, measure: Callable) -> list[tuple[str, float, float, int]]:
     deadline = timezone.localdate() + datetime.timedelta(days=30)
     rows = []
     # Committed, then deleted: the figures' cache only keeps what committed transactions show
-    # (reports.figures_cache), so a rolled-back transaction would time the uncached page only.
+    # (reports.cache), so a rolled-back transaction would time the uncached page only.
     # The opening mails are sent in-process to a memory outbox, not queued.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     celery_app.conf.task_always_eager = True

@@ -26,7 +26,7 @@ def child(kind: str, ght_id: int, database: str) -> dict:
     connection.settings_dict["NAME"] = database
     from actions.models import Plan
     from ght_portal.models import GHT, Membership, Role
-    from reports import documents
+    from reports.documents import build as documents
     from reports.models import Report
 
     ght = GHT.objects.get(pk=ght_id)

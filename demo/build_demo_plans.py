@@ -481,7 +481,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS)
     args = parser.parse_args()
     setup_django()
-    from actions.spreadsheet import write_workbook
+    from actions.spreadsheet.workbook import write_workbook
     from ght_portal import demo_data
 
     specs = {spec["slug"]: spec for spec in demo_data.GHTS}

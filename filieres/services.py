@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from actions.models import Action, Plan, late_condition
+from actions.models import Action, Plan, in_filieres_q, late_condition
 from actions.permissions import can_manage_plan, piloted_filiere_ids
 from filieres.models import Filiere, Pilot, WorkingGroupMember
 from ght_portal.models import Establishment, Membership, Role
@@ -43,21 +43,13 @@ def can_edit_filiere_text(membership: Membership, filiere: Filiere) -> bool:
 # --- Queries ---------------------------------------------------------------------------------------
 
 
-def filiere_actions_q(filiere_ref) -> Q:
-    """An action belongs to a filière when tagged with it, or when its objective is the filière's.
-
-    The same rule as ``actions.permissions.action_filiere_ids``, spelled as a query.
-    """
-    return Q(filieres=filiere_ref) | Q(objective__filiere=filiere_ref)
-
-
 def roadmap_actions(filiere: Filiere, year: int, today: datetime.date) -> QuerySet:
     """The filière's actions running at some point of ``year`` (its feuille de route), by due date;
     ``is_late_db`` as of ``today``. A missing date is taken as the other one (as on the timeline)."""
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     return (
         Action.objects.filter(ght_id=filiere.ght_id)
-        .filter(filiere_actions_q(filiere))
+        .filter(in_filieres_q(filiere))
         .alias(begins=Coalesce("start_date", "due_date"), ends=Coalesce("due_date", "start_date"))
         .filter(begins__lte=last, ends__gte=first)
         .annotate_late(today)
@@ -74,7 +66,7 @@ def with_action_counts(queryset: QuerySet, today: datetime.date) -> QuerySet:
 
     def count(extra: Q) -> Subquery:
         actions = (
-            Action.objects.filter(filiere_actions_q(OuterRef("pk")), extra)
+            Action.objects.filter(in_filieres_q(OuterRef("pk")), extra)
             .exclude(plan__status=Plan.Status.ARCHIVED)
             .order_by()
             .values("ght")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from actions.models import Action, Objective, Plan
+from actions.models import Action, Objective, Plan, in_filieres_q
 from actions.rows import SUMMARY_FIELDS, label_rows, summary_rows
 from filieres import services
 from filieres.forms import FiliereForm, FiliereTextForm, PilotForm, WorkingGroupMemberForm
@@ -65,7 +65,7 @@ class FiliereDetailView(GHTMixin, TemplateView):
             .select_related("axis__plan")
             .order_by("axis__plan__status", "-axis__plan__start_year", "axis__position", "position")
         )
-        belongs = services.filiere_actions_q(filiere)
+        belongs = in_filieres_q(filiere)
         actions = list(
             scoped(Action, self.ght)
             .filter(belongs)

@@ -19,6 +19,8 @@ from ght_portal.models import GHT, Membership, Role
 ALL_ROLES = frozenset(Role.values)
 OFFICE_ONLY = frozenset({Role.OFFICE})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# ``http_method_names`` of a page that only reads: any other method answers 405.
+READ_ONLY_METHODS = ["get", "head", "options"]
 
 
 def membership_for(user, ght_slug: str) -> Membership | None:
@@ -26,6 +28,20 @@ def membership_for(user, ght_slug: str) -> Membership | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.active().select_related("ght").filter(user=user, ght__slug=ght_slug).first()
+
+
+def require_acting_member(acting_user, membership: Membership) -> None:
+    """Every write of a service starts here: the person acting is this membership's user and the
+    membership is active (a deactivated member, or a membership passed for someone else, is refused)."""
+    if membership.user_id != acting_user.pk or not membership.is_active:
+        raise PermissionDenied
+
+
+def require_office(acting_user, membership: Membership) -> None:
+    """``require_acting_member``, and the membership is the project office's (the GHT's administrator)."""
+    require_acting_member(acting_user, membership)
+    if not membership.is_office:
+        raise PermissionDenied
 
 
 def user_memberships(user) -> models.QuerySet:
@@ -75,6 +91,7 @@ class GHTMixin(LoginRequiredMixin):
         membership = membership_for(request.user, kwargs["ght_slug"])
         if membership is None:
             raise Http404
+        membership.user = request.user  # already loaded: the permission helpers read it
         self.ght = membership.ght
         self.membership = membership
         request.ght = membership.ght

@@ -66,12 +66,12 @@ ght_patterns = [
         views.InvitationActionView.as_view(action="revoke"),
         name="invitation_revoke",
     ),
-    path("", include("actions.urls")),
-    path("", include("actions.plan_urls")),
-    path("", include("actions.import_urls")),
+    path("", include("actions.pages.urls")),
+    path("", include("actions.plan.urls")),
+    path("", include("actions.spreadsheet.urls")),
     path("", include("filieres.urls")),
     path("", include("governance.urls")),
-    path("", include("governance.checkpoint_urls")),
+    path("", include("governance.checkpoints.urls")),
     path("", include("reports.urls")),
 ]
 

@@ -2,7 +2,7 @@
 decisions, and the filière's proposal of an action to the instances.
 
 Everyone reads. The office manages instances and seats; the office and the instance's secretaries record
-its meetings, agendas, attendance and decisions (``governance.services.can_record``, the web's rule); the
+its meetings, agendas, attendance and decisions (``governance.permissions.can_record``, the web's rule); the
 office or a pilot of the action's filière proposes it. Every write is a ``governance.services`` function.
 """
 
@@ -18,7 +18,7 @@ from rest_framework.decorators import action as operation
 
 from actions.api import ActionSerializer, VersionedActionMixin, with_representation
 from actions.models import Action
-from actions.permissions import can_edit_action
+from actions.permissions import PilotedMixin, can_edit_action
 from actions.services import lock_at_version
 from filieres.models import Filiere
 from ght_portal.api.base import CreateMixin, DestroyMixin, GHTScopedViewSet, ReadMixin, UpdateMixin
@@ -28,9 +28,9 @@ from ght_portal.api.serializers import GHTModelSerializer
 from ght_portal.models import Role
 from governance import services
 from governance.models import AgendaItem, Attendance, Decision, Instance, InstanceMember, Meeting
+from governance.permissions import RECORDER_ROLES, can_record
 
 User = get_user_model()
-RECORDER_ROLES = services.RECORDER_ROLES
 
 
 class SeatSerializer(serializers.ModelSerializer):
@@ -220,12 +220,12 @@ class MeetingViewSet(ReadMixin, CreateMixin, UpdateMixin, GHTScopedViewSet):
         )
 
     def create_object(self, data: dict) -> Meeting:
-        self.require(services.can_record(self.membership, data["instance"]))
+        self.require(can_record(self.membership, data["instance"]))
         meeting = Meeting(ght=self.ght, **data)
         return services.save_meeting(acting_user=self.request.user, membership=self.membership, meeting=meeting)
 
     def check_write(self, meeting: Meeting, fields: set[str]) -> None:
-        self.require(services.can_record(self.membership, meeting.instance))
+        self.require(can_record(self.membership, meeting.instance))
 
     def update_object(self, meeting: Meeting, data: dict) -> Meeting:
         for name, value in data.items():
@@ -274,7 +274,7 @@ class AgendaItemFilter(django_filters.FilterSet):
 
 
 class AgendaItemViewSet(ReadMixin, CreateMixin, DestroyMixin, GHTScopedViewSet):
-    """The agendas of the meetings: everyone reads, who records for the instance (``services.can_record``)
+    """The agendas of the meetings: everyone reads, who records for the instance (``governance.permissions.can_record``)
     adds, moves and removes items through ``services.add_agenda_item`` & co."""
 
     doc = (
@@ -295,12 +295,12 @@ class AgendaItemViewSet(ReadMixin, CreateMixin, DestroyMixin, GHTScopedViewSet):
         return super().get_queryset().select_related("meeting__instance")
 
     def create_object(self, data: dict) -> AgendaItem:
-        self.require(services.can_record(self.membership, data["meeting"].instance))
+        self.require(can_record(self.membership, data["meeting"].instance))
         return services.add_agenda_item(acting_user=self.request.user, membership=self.membership, **data)
 
     def check_delete(self, item: AgendaItem) -> None:
         """Who records for the item's instance (a move asks the same)."""
-        self.require(services.can_record(self.membership, item.meeting.instance))
+        self.require(can_record(self.membership, item.meeting.instance))
 
     def delete_object(self, item: AgendaItem) -> None:
         services.remove_agenda_item(acting_user=self.request.user, membership=self.membership, item=item)
@@ -365,11 +365,11 @@ class DecisionViewSet(ReadMixin, CreateMixin, GHTScopedViewSet):
         return super().filter_queryset(queryset).distinct()  # ``?action=`` follows a many-to-many
 
     def create_object(self, data: dict) -> Decision:
-        self.require(services.can_record(self.membership, data["instance"]))
+        self.require(can_record(self.membership, data["instance"]))
         return services.record_decision(acting_user=self.request.user, membership=self.membership, **data)
 
 
-class ProposalViewSet(VersionedActionMixin, GHTScopedViewSet):
+class ProposalViewSet(PilotedMixin, VersionedActionMixin, GHTScopedViewSet):
     """``actions/<id>/propose/``: the filière puts the action forward to the instances."""
 
     queryset = Action.objects.all()

@@ -11,7 +11,7 @@ instance) or ``propose_action`` (the filière's own move), both against the one 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,13 +24,14 @@ from actions.models import Action
 from actions.permissions import can_edit_action
 from filieres.models import Filiere
 from ght_portal.models import GHT, Membership, Role
+from ght_portal.tenancy import require_acting_member, require_office
 from governance.models import AgendaItem, Attendance, Decision, Instance, InstanceMember, Meeting
+from governance.permissions import RECORDER_ROLES, can_record, secretary_instance_ids
 
 Stage = Action.GovernanceStage
 Seat = InstanceMember.SeatRole
 
 # GHT roles that may record for an instance (the office always; a director when secretary of it).
-RECORDER_ROLES = frozenset({Role.OFFICE, Role.DIRECTOR})
 
 # The usual instances of a GHT (DOMAIN.md §3): kind, name, short name, description.
 DEFAULT_INSTANCES = [
@@ -164,39 +165,8 @@ def transition_error(action: Action, target: str, instance: Instance | None, kin
 # --- Who writes -------------------------------------------------------------------------------------
 
 
-def _check_membership(acting_user, membership: Membership) -> None:
-    if membership.user_id != acting_user.pk or not membership.is_active:
-        raise PermissionDenied
-
-
-def _require_office(acting_user, membership: Membership) -> None:
-    _check_membership(acting_user, membership)
-    if membership.role != Role.OFFICE:
-        raise PermissionDenied
-
-
-def secretary_instance_ids(membership: Membership) -> frozenset[int]:
-    """Instances of the membership's GHT whose secretary this member is (one query; none for other roles)."""
-    if membership.role not in RECORDER_ROLES or membership.role == Role.OFFICE:
-        return frozenset()
-    seats = InstanceMember.objects.filter(ght_id=membership.ght_id, user_id=membership.user_id, role=Seat.SECRETARY)
-    return frozenset(seats.values_list("instance_id", flat=True))
-
-
-def can_record(membership: Membership, instance: Instance, secretary_of: Collection[int] | None = None) -> bool:
-    """Meetings and decisions of ``instance``: the office, or a secretary of it (role « Direction »)."""
-    if instance.ght_id != membership.ght_id:
-        return False
-    if membership.role == Role.OFFICE:
-        return True
-    if membership.role not in RECORDER_ROLES:
-        return False
-    ids = secretary_instance_ids(membership) if secretary_of is None else secretary_of
-    return instance.pk in ids
-
-
 def _require_recorder(acting_user, membership: Membership, instance: Instance) -> None:
-    _check_membership(acting_user, membership)
+    require_acting_member(acting_user, membership)
     if not can_record(membership, instance):
         raise PermissionDenied
 
@@ -207,7 +177,7 @@ def _require_recorder(acting_user, membership: Membership, instance: Instance) -
 @transaction.atomic
 def save_instance(*, acting_user, membership: Membership, instance: Instance) -> Instance:
     """Create or edit an instance of the office's GHT (name, short name, kind, description)."""
-    _require_office(acting_user, membership)
+    require_office(acting_user, membership)
     if instance._state.adding:
         instance.ght_id = membership.ght_id
     elif instance.ght_id != membership.ght_id:
@@ -250,7 +220,7 @@ def _lock_instance(instance: Instance) -> Instance:
 
 @transaction.atomic
 def add_instance_member(*, acting_user, membership: Membership, instance: Instance, user, role: str) -> InstanceMember:
-    _require_office(acting_user, membership)
+    require_office(acting_user, membership)
     if instance.ght_id != membership.ght_id:
         raise PermissionDenied
     instance = _lock_instance(instance)
@@ -264,7 +234,7 @@ def add_instance_member(*, acting_user, membership: Membership, instance: Instan
 def change_instance_member_role(
     *, acting_user, membership: Membership, seat: InstanceMember, role: str
 ) -> InstanceMember:
-    _require_office(acting_user, membership)
+    require_office(acting_user, membership)
     if seat.ght_id != membership.ght_id:
         raise PermissionDenied
     _lock_instance(seat.instance)
@@ -277,7 +247,7 @@ def change_instance_member_role(
 @transaction.atomic
 def remove_instance_member(*, acting_user, membership: Membership, seat: InstanceMember) -> None:
     """The seat goes; the person's attendance at past meetings stays."""
-    _require_office(acting_user, membership)
+    require_office(acting_user, membership)
     if seat.ght_id != membership.ght_id:
         raise PermissionDenied
     seat.delete()
@@ -458,7 +428,7 @@ def record_decision(
 def propose_action(*, acting_user, membership: Membership, action: Action) -> Action:
     """The filière's move: put the action forward to the instances (first time, or again after a refusal
     or a postponement). The office, or a pilot of one of the action's filières."""
-    _check_membership(acting_user, membership)
+    require_acting_member(acting_user, membership)
     if not can_edit_action(membership, action):
         raise PermissionDenied
     current = Action.objects.select_for_update().get(pk=action.pk, ght_id=membership.ght_id)

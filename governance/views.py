@@ -2,7 +2,7 @@
 
 Everyone in the GHT reads. The office manages instances and who sits on them; the office and the
 instance's secretaries (role « Direction / membre d'instance ») record meetings and decisions — the role
-gate is ``RECORDER_ROLES``, the object-level rule ``services.can_record`` (403 on another instance).
+gate is ``RECORDER_ROLES``, the object-level rule ``governance.permissions.can_record`` (403 on another instance).
 Every page costs a fixed number of queries whatever the number of rows.
 """
 
@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 from actions.models import Action
 from actions.permissions import can_edit_action
 from ght_portal.models import Role
-from ght_portal.tenancy import OFFICE_ONLY, GHTMixin, get_for_ght_or_404, scoped
+from ght_portal.tenancy import OFFICE_ONLY, READ_ONLY_METHODS, GHTMixin, get_for_ght_or_404, scoped
 from ght_portal.views import add_service_errors
 from governance import services
 from governance.forms import (
@@ -34,10 +34,9 @@ from governance.forms import (
     SeatRoleForm,
 )
 from governance.models import AgendaItem, Attendance, Instance, InstanceMember, Meeting
+from governance.permissions import RECORDER_ROLES, can_record, secretary_instance_ids
 
-READ_ONLY = ["get", "head", "options"]
 POST_ONLY = ["post"]
-RECORDER_ROLES = services.RECORDER_ROLES
 
 
 def seats_in_order(queryset):
@@ -49,10 +48,10 @@ def seats_in_order(queryset):
 class GovernanceMixin(GHTMixin):
     @cached_property
     def secretary_of(self) -> frozenset[int]:
-        return services.secretary_instance_ids(self.membership)
+        return secretary_instance_ids(self.membership)
 
     def can_record(self, instance: Instance) -> bool:
-        return services.can_record(self.membership, instance, self.secretary_of)
+        return can_record(self.membership, instance, self.secretary_of)
 
     def require_recorder(self, instance: Instance) -> None:
         if not self.can_record(instance):
@@ -69,7 +68,7 @@ class GovernanceMixin(GHTMixin):
 
 
 class InstanceListView(GovernanceMixin, TemplateView):
-    http_method_names = READ_ONLY
+    http_method_names = READ_ONLY_METHODS
     template_name = "governance/instance_list.html"
 
     def get_context_data(self, **kwargs):
@@ -119,7 +118,7 @@ class InstanceFormView(GovernanceMixin, TemplateView):
 class InstanceDetailView(GovernanceMixin, TemplateView):
     """An instance: who sits on it, its meetings and its decisions."""
 
-    http_method_names = READ_ONLY
+    http_method_names = READ_ONLY_METHODS
     template_name = "governance/instance_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -274,7 +273,7 @@ class MeetingFormView(GovernanceMixin, TemplateView):
 class MeetingDetailView(GovernanceMixin, TemplateView):
     """A meeting: its agenda, attendance, minutes and decisions; the recording forms for recorders."""
 
-    http_method_names = READ_ONLY
+    http_method_names = READ_ONLY_METHODS
     template_name = "governance/meeting_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -380,7 +379,7 @@ class AttendanceView(GovernanceMixin, TemplateView):
 class DecisionListView(GovernanceMixin, TemplateView):
     """Every decision of the GHT, filterable by instance, kind and year."""
 
-    http_method_names = READ_ONLY
+    http_method_names = READ_ONLY_METHODS
     template_name = "governance/decision_list.html"
 
     def get_context_data(self, **kwargs):

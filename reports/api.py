@@ -1,7 +1,7 @@
 """The API of the PDF reports: ask for one, follow its state, download its file, retry a failed one.
 
-The office and the directors (``reports.services.REPORT_ROLES``), as on the web pages. A request goes
-through ``reports.services.request_report`` (its form validates it, in French): the same request twice
+The office and the directors (``reports.documents.REPORT_ROLES``), as on the web pages. A request goes
+through ``reports.documents.services.request_report`` (its form validates it, in French): the same request twice
 answers the job already queued, running or still true (200) instead of a new one (201).
 """
 
@@ -19,8 +19,9 @@ from rest_framework.decorators import action as operation
 from ght_portal.api.base import GHTScopedViewSet, ReadMixin
 from ght_portal.api.errors import Conflict
 from ght_portal.api.serializers import GHTModelSerializer
-from reports import services
+from reports.documents import services
 from reports.models import Report
+from reports.permissions import REPORT_ROLES
 
 NOT_READY = _("Ce rapport n'est pas prêt : il n'y a encore rien à télécharger (voyez son état).")
 FILE_MISSING = _("Le fichier de ce rapport est introuvable ; relancez sa génération.")
@@ -47,7 +48,7 @@ class ReportSerializer(GHTModelSerializer):
 
 
 class ReportRequestSerializer(serializers.Serializer):
-    """The parameters of a report; ``reports.forms.ReportRequestForm`` checks them (one rule, everywhere)."""
+    """The parameters of a report; ``reports.documents.forms.ReportRequestForm`` checks them (one rule, everywhere)."""
 
     kind = serializers.ChoiceField(choices=Report.Kind.choices)
     plan = serializers.IntegerField(help_text="Le projet (identifiant).")
@@ -83,8 +84,8 @@ class ReportViewSet(ReadMixin, GHTScopedViewSet):
     queryset = Report.objects.all()
     serializer_class = ReportSerializer
     lookup_url_kwarg = "report_id"
-    read_roles = services.REPORT_ROLES
-    write_roles = services.REPORT_ROLES
+    read_roles = REPORT_ROLES
+    write_roles = REPORT_ROLES
     object_writes = frozenset({"retry"})
     filterset_class = ReportFilter
     ordering_fields = ["requested_at"]

@@ -1,7 +1,7 @@
 """Every figure of the GHT dashboard for one scope, computed once, for the page, its Excel export and
 the PDF reviews alike — so that what a director reads in a PDF is exactly what the portal shows.
 
-Interface (used by reports/dashboard.py, reports/exports.py and the PDF builders):
+Interface (used by reports/dashboard/views.py, reports/dashboard/exports.py and the PDF builders):
 
 - ``Scope(ght, plan, filiere=None, establishment=None, campaign=None, medical_only=False)``: what to
   count. ``campaign`` is a *closed* checkpoint of the plan: the figures then come from its frozen
@@ -16,7 +16,7 @@ Interface (used by reports/dashboard.py, reports/exports.py and the PDF builders
 Definitions, the same on both sources:
 
 - an action is in a filière when tagged with it or when its objective is the filière's
-  (``filieres.services.filiere_actions_q``; snapshots froze that union in ``filiere_ids``), and
+  (``actions.models.in_filieres_q``; snapshots froze that union in ``filiere_ids``), and
   concerns an establishment when it leads it or lists it among the establishments concerned
   (snapshots froze only the lead: the establishments concerned are read from the action today);
 - « en retard » is ``actions.models.is_late`` (computed today for live data, frozen at closing for a
@@ -44,13 +44,12 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
-from actions.models import CLOSED_STATUSES, Action, ActionStatus, Indicator, Measurement, Plan
+from actions.models import CLOSED_STATUSES, Action, ActionStatus, Indicator, Measurement, Plan, in_filieres_q
 from filieres.models import Filiere
-from filieres.services import filiere_actions_q
 from ght_portal.models import GHT, Establishment
 from ght_portal.tenancy import scoped
-from governance.comparison import IndicatorValue, Row, row_from_action, row_from_snapshot
-from governance.comparison import _decimal as decimal_or_none  # the snapshots' values as stored
+from governance.checkpoints.comparison import IndicatorValue, Row, row_from_action, row_from_snapshot
+from governance.checkpoints.comparison import _decimal as decimal_or_none  # the snapshots' values as stored
 from governance.models import Campaign, CheckpointUpdate, Snapshot
 
 UPCOMING_DAYS = 90
@@ -88,7 +87,7 @@ class _LiveObjective(NamedTuple):
 
 
 class _LiveAction(NamedTuple):
-    """The attributes of an Action that ``governance.comparison.row_from_action`` reads."""
+    """The attributes of an Action that ``governance.checkpoints.comparison.row_from_action`` reads."""
 
     pk: int
     code: str
@@ -273,7 +272,7 @@ class Figures:
 
 @dataclass(frozen=True)
 class _Item:
-    row: Row  # governance.comparison's picture of the action (status, health, progress, late, axis)
+    row: Row  # governance.checkpoints.comparison's picture of the action (status, health, progress, late, axis)
     action_id: int | None
     filiere_ids: frozenset[int]
     owner_name: str
@@ -287,12 +286,12 @@ def _action_filter(scope: Scope, medical_ids: Iterable[int]) -> Q:
     """The scope's live actions (beyond their plan), as one condition (joins: use as a subquery)."""
     condition = Q()
     if scope.filiere is not None:
-        condition &= filiere_actions_q(scope.filiere)
+        condition &= in_filieres_q(scope.filiere)
     if scope.establishment is not None:
         condition &= Q(lead_establishment=scope.establishment) | Q(establishments=scope.establishment)
     if scope.medical_only:
         medical = list(medical_ids)
-        condition &= Q(filieres__in=medical) | Q(objective__filiere_id__in=medical)
+        condition &= in_filieres_q(medical)
     return condition
 
 
@@ -373,7 +372,7 @@ def _live_items(scope: Scope, today: datetime.date, codes: dict[int, str], medic
     submitted = _latest_submitted(scope.ght, ids)
     items, target_dates = [], {}
     for action in actions:
-        # The filière rule of actions.permissions.action_filiere_ids, on the links loaded above.
+        # The filière rule of actions.models.in_filieres_q, on the links loaded above.
         filiere_ids = set(links[action.pk])
         if action.objective is not None and action.objective.filiere_id is not None:
             filiere_ids.add(action.objective.filiere_id)

@@ -82,7 +82,7 @@ class Report(TenantModel):
     started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
     data_as_of = models.DateField(_("chiffres au"), null=True, blank=True)
-    # The version of the GHT's data the build read (reports.figures_cache.data_version): a finished
+    # The version of the GHT's data the build read (reports.cache.data_version): a finished
     # report of today's figures is handed out again only while it is still the current one.
     data_version = models.CharField(max_length=64, blank=True, editable=False)
     file = models.FileField(_("fichier"), upload_to=report_path, blank=True, max_length=200)

@@ -3,7 +3,7 @@
 Runs on its own queue (``reports``) so that a long PDF never delays the mails, with a hard time limit
 well under the broker's visibility timeout (no redelivery while it still runs). ``acks_late`` with
 ``reject_on_worker_lost`` gives a job whose worker died to another worker; the claim in
-``services.claim`` makes that safe and caps the attempts.
+``state.claim`` makes that safe and caps the attempts.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils.translation import gettext as _
 
-from reports import documents, services
-from reports.figures_cache import data_version
+from reports.cache import data_version
+from reports.documents import state
 
 logger = logging.getLogger(__name__)
 
@@ -31,16 +31,18 @@ logger = logging.getLogger(__name__)
     max_retries=2,
 )
 def build_report(self, report_id: int) -> str:
-    report = services.claim(report_id)
+    report = state.claim(report_id)
     if report is None:
         return "not-claimed"  # another worker has it, or it is finished, or it ran out of attempts
-    if not services.still_allowed(report):
-        services.fail(report, _("La personne qui a demandé ce rapport n'a plus accès à ce GHT ou plus ce droit."))
+    if not state.still_allowed(report):
+        state.fail(report, _("La personne qui a demandé ce rapport n'a plus accès à ce GHT ou plus ce droit."))
         return "refused"
+    from reports.documents import build as documents  # WeasyPrint: loaded by workers, not by the web
+
     try:
         version = data_version(report.ght_id)  # before reading: a change during the build means a newer one
-        built = documents.build(report, progress=lambda percent, step: services.set_progress(report, percent, step))
-        services.finish(
+        built = documents.build(report, progress=lambda percent, step: state.set_progress(report, percent, step))
+        state.finish(
             report,
             name=report.download_name(),
             content=built.content,
@@ -49,7 +51,7 @@ def build_report(self, report_id: int) -> str:
             version=version,
         )
     except SoftTimeLimitExceeded:
-        services.fail(
+        state.fail(
             report,
             _("La génération a dépassé %(seconds)s secondes et a été arrêtée.")
             % {"seconds": settings.REPORT_SOFT_TIME_LIMIT},
@@ -59,13 +61,13 @@ def build_report(self, report_id: int) -> str:
         # The database or the storage went away for a moment: give the job back and try again later.
         logger.warning("report %s: transient error %r, attempt %s", report_id, error, self.request.retries + 1)
         if self.request.retries < self.max_retries:
-            services.release(report)
+            state.release(report)
             raise self.retry(exc=error, countdown=30 * (self.request.retries + 1)) from error
-        services.fail(report, _("Le stockage ou la base de données n'a pas répondu ; relancez dans quelques minutes."))
+        state.fail(report, _("Le stockage ou la base de données n'a pas répondu ; relancez dans quelques minutes."))
         return "failed"
     except Exception:
         logger.exception("report %s failed", report_id)
-        services.fail(
+        state.fail(
             report,
             _(
                 "Une erreur inattendue a interrompu la génération (rapport n° %(id)s). "

@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from reports import dashboard, report_views, views
+from reports.dashboard import views as dashboard
+from reports.documents import views as report_views
+from reports.timeline import views
 
 urlpatterns: list = [
     path("tableau-de-bord/", dashboard.DashboardView.as_view(), name="dashboard"),

@@ -13,7 +13,7 @@ from actions.models import Action, Plan
 from filieres.models import Filiere, Pilot
 from filieres.services import add_pilot
 from ght_portal.models import Role
-from governance import checkpoints
+from governance.checkpoints import services as checkpoints
 from governance.models import Decision, Instance
 from tests.factories import (
     ActionFactory,

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from actions import services
-from actions.detail_views import progress_toward_target, sparkline
 from actions.models import Action, ActionUpdate
+from actions.pages.detail import progress_toward_target, sparkline
 from ght_portal.models import Role
 from tests import test_actions_pages as pages
 from tests.factories import (

@@ -11,7 +11,7 @@ from guardian.shortcuts import get_perms
 from filieres.models import Filiere, Pilot
 from ght_portal.api.etags import parse_if_match
 from ght_portal.models import Membership, Role
-from governance.checkpoints import open_campaign
+from governance.checkpoints.services import open_campaign
 from tests.api_helpers import api_client, base
 from tests.factories import ActionFactory, FiliereFactory, PilotFactory
 

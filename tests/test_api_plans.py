@@ -1,4 +1,4 @@
-"""The plan's structure through the API: the rules of the web's forms, now in actions.plan_services."""
+"""The plan's structure through the API: the rules of the web's forms, now in actions.plan.services."""
 
 from __future__ import annotations
 

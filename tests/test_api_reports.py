@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from ght_portal.models import Role
-from reports import services
+from reports.documents import services, state
 from reports.models import Report
 from tests.api_helpers import api_client, base
 from tests.reports_world import ReportWorld, pdf_text
@@ -72,10 +72,12 @@ def test_only_the_office_and_the_directors_ask_and_read(world, make_member, role
 
 def test_a_failed_report_is_retried_with_its_etag(world):
     report, _created = services.request_report(
-        membership=world.director.memberships.get(ght=world.ght), data=request_body(world)
+        membership=world.director.memberships.get(ght=world.ght),
+        data=request_body(world),
+        acting_user=world.director,
     )
-    services.claim(report.pk)
-    services.fail(report, "Le moteur PDF a manqué de mémoire.")
+    state.claim(report.pk)
+    state.fail(report, "Le moteur PDF a manqué de mémoire.")
     client = api_client(world.office)
     url = f"{base(world.ght)}/reports/{report.pk}/"
     failed = client.get(url)
@@ -90,10 +92,12 @@ def test_a_failed_report_is_retried_with_its_etag(world):
 
 def test_a_lost_file_is_a_404_in_json(world):
     report, _created = services.request_report(
-        membership=world.director.memberships.get(ght=world.ght), data=request_body(world)
+        membership=world.director.memberships.get(ght=world.ght),
+        data=request_body(world),
+        acting_user=world.director,
     )
-    services.claim(report.pk)
-    services.finish(report, name="bilan.pdf", content=b"%PDF-1.7", page_count=1, as_of=timezone.localdate())
+    state.claim(report.pk)
+    state.finish(report, name="bilan.pdf", content=b"%PDF-1.7", page_count=1, as_of=timezone.localdate())
     report.refresh_from_db()
     report.file.storage.delete(report.file.name)
     response = api_client(world.director).get(f"{base(world.ght)}/reports/{report.pk}/download/")

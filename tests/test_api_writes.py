@@ -46,7 +46,7 @@ class Write:
 
 def submit_first(world):
     """The sample update, submitted by its owner: only a submitted update can be sent back."""
-    from governance.checkpoints import submit_update
+    from governance.checkpoints.services import submit_update
     from governance.models import CheckpointUpdate
 
     update = CheckpointUpdate.objects.select_related("action").get(pk=world["samples"]["update_id"])

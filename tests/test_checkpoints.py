@@ -17,7 +17,7 @@ from actions.models import Action, ActionUpdate, Measurement, Plan
 from filieres.models import Pilot
 from filieres.services import add_pilot
 from ght_portal.models import Membership, Role
-from governance import checkpoints as services
+from governance.checkpoints import services
 from governance.models import Campaign, CheckpointMeasurement, CheckpointUpdate, Snapshot
 from tests.factories import (
     ActionFactory,

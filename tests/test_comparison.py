@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from actions.models import Action, Indicator, Measurement
 from ght_portal.models import Role
-from governance import checkpoints as services
-from governance.comparison import IndicatorValue, Row, compare
+from governance.checkpoints import services
+from governance.checkpoints.comparison import IndicatorValue, Row, compare
 from governance.models import Campaign, Snapshot
 from tests.helpers import text
 from tests.test_checkpoints import IN_A_MONTH, TODAY, World, update_of

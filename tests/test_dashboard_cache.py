@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from actions.models import Action
+from reports.cache import cache_key
 from reports.figures import Scope
-from reports.figures_cache import cache_key
 from tests.reports_world import ReportWorld
 
 URL = "/alpha/tableau-de-bord/"

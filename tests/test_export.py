@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from actions.importer import import_plan_file
 from actions.models import Action
-from actions.spreadsheet import export_actions
+from actions.spreadsheet.importer import import_plan_file
+from actions.spreadsheet.workbook import export_actions
 from ght_portal.models import Role
 from tests.factories import (
     ActionFactory,

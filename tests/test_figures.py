@@ -12,7 +12,7 @@ from django.utils import timezone
 from actions.models import Action, Plan
 from filieres.models import Filiere
 from ght_portal.models import Membership, Role
-from governance import checkpoints as services
+from governance.checkpoints import services
 from governance.models import CheckpointUpdate
 from reports.figures import Scope, compute, french_date
 from tests.factories import (

@@ -17,6 +17,7 @@ from actions.models import Action
 from ght_portal.models import Membership, Role
 from governance import services
 from governance.models import Attendance, Decision, Instance, InstanceMember, Meeting
+from governance.permissions import can_record
 from tests.factories import ActionFactory, AxisFactory, FiliereFactory, GHTFactory, ObjectiveFactory, PlanFactory
 
 Stage = Action.GovernanceStage
@@ -259,7 +260,7 @@ def test_who_records_meetings_and_decisions(ght, office, seats, make_action, who
 def test_a_demoted_secretary_no_longer_records(ght, seats):
     Membership.objects.filter(user=seats["secretary"], ght=ght).update(role=Role.READER)
     m = membership(seats["secretary"], ght)
-    assert not services.can_record(m, instance_of(ght, Instance.Kind.CMG))
+    assert not can_record(m, instance_of(ght, Instance.Kind.CMG))
 
 
 # --- Meetings, agenda, attendance -----------------------------------------------------------------------

@@ -14,11 +14,17 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
 
-from actions import importer
-from actions.import_views import SESSION_KEY, purge_stale_uploads, upload_folder
-from actions.importer import import_plan_file
 from actions.models import Action, Axis, Indicator, Measurement, Objective
-from actions.spreadsheet import ACTIONS_SHEET, FILIERES_SHEET, INDICATORS_SHEET, MEASUREMENTS_SHEET, write_workbook
+from actions.spreadsheet import importer
+from actions.spreadsheet.importer import import_plan_file
+from actions.spreadsheet.views import SESSION_KEY, purge_stale_uploads, upload_folder
+from actions.spreadsheet.workbook import (
+    ACTIONS_SHEET,
+    FILIERES_SHEET,
+    INDICATORS_SHEET,
+    MEASUREMENTS_SHEET,
+    write_workbook,
+)
 from filieres.models import Filiere
 from ght_portal.models import Role
 from tests.factories import EstablishmentFactory, FiliereFactory, PlanFactory

@@ -12,12 +12,12 @@ from django.template import engines
 from django.test.html import parse_html
 
 from actions.filters import ActionFilter, PlainSelect
-from actions.forms import QuickFollowUpForm
-from actions.list_rows import Inputs, ListRows
 from actions.models import Action
+from actions.pages.forms import QuickFollowUpForm
+from actions.pages.list_rows import Inputs, ListRows
 from actions.rows import action_url_maker, summary_rows
-from reports import timeline
-from reports.views import draw_rows
+from reports.timeline import layout as timeline
+from reports.timeline.views import draw_rows
 from tests.factories import ActionFactory, AxisFactory, FiliereFactory, ObjectiveFactory, PlanFactory, UserFactory
 
 YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
@@ -37,7 +37,7 @@ SUMMARY_ROW_TEMPLATE = """{% load i18n %}{% url 'action_detail' current_ght.slug
 </tr>"""
 
 # The row of templates/actions/_action_row.html (the lists and the inline update's answer) before it
-# moved to actions.list_rows.
+# moved to actions.pages.list_rows.
 LIST_ROW_TEMPLATE = """{% load i18n %}<tr id="action-{{ action.pk }}"{% if action.is_late %} class="is-late"{% endif %}>
   <th scope="row">{{ action.code }}</th>
   <td><a href="{{ action.detail_url }}">{{ action.title }}</a>{% if action.governance_stage %} <span class="badge badge--stage-{{ action.governance_stage }}">{% firstof action.stage_label action.get_governance_stage_display %}</span>{% endif %}
@@ -69,7 +69,7 @@ LIST_ROW_TEMPLATE = """{% load i18n %}<tr id="action-{{ action.pk }}"{% if actio
   {% endwith %}{% endif %}</td>
 </tr>"""  # noqa: E501 (verbatim)
 
-# The rows of templates/reports/timeline.html before they moved to reports.views.draw_rows.
+# The rows of templates/reports/timeline.html before they moved to reports.timeline.views.draw_rows.
 TIMELINE_ROW_TEMPLATE = """{% load l10n %}{% localize off %}
 <g transform="translate(0,{{ row.y }})">
   <text class="gantt__label" x="10" y="16">{{ row.label|truncatechars:44 }}<title>{{ row.label }}</title></text>

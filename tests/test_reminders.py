@@ -1,4 +1,4 @@
-"""Checkpoint reminders and the weekly digest (governance/reminders.py): who gets what, when, once.
+"""Checkpoint reminders and the weekly digest (governance/checkpoints/reminders.py): who gets what, when, once.
 
 Every test passes an explicit ``now``; mails are queued on commit (captured here) and sent eagerly.
 """
@@ -15,7 +15,8 @@ from guardian.shortcuts import assign_perm
 
 from actions.models import Action, Plan
 from ght_portal.models import Membership, Role
-from governance import reminders
+from governance import tasks
+from governance.checkpoints import reminders
 from governance.models import Campaign, CheckpointUpdate, ReminderLog
 from tests.factories import ActionFactory, AxisFactory, FiliereFactory, ObjectiveFactory, PlanFactory
 from tests.helpers import text
@@ -309,7 +310,7 @@ def test_remind_opening_waits_for_the_commit_and_rechecks_the_campaign(
     now = datetime.datetime.now(tz=PARIS)
     world = build_world(ght, make_member, office, opened_at=now, deadline=now.date() + datetime.timedelta(days=60))
     with django_capture_on_commit_callbacks() as callbacks:
-        reminders.remind_opening(world["campaign"])
+        tasks.remind_opening(world["campaign"])
     assert mail.outbox == [] and len(callbacks) == 1  # queued for the commit, not sent in the transaction
     with django_capture_on_commit_callbacks(execute=True):
         callbacks[0]()

@@ -15,8 +15,9 @@ from django.utils import timezone
 from actions.models import Action
 from ght_portal.models import Role
 from governance.models import Decision
-from reports import documents, services
-from reports.figures_cache import data_version
+from reports.cache import data_version
+from reports.documents import build as documents
+from reports.documents import services, state
 from reports.models import MAX_ATTEMPTS, Report
 from tests.factories import ActionFactory, AxisFactory, ObjectiveFactory, PlanFactory
 from tests.helpers import text
@@ -35,7 +36,9 @@ def membership(user, ght):
 
 def ask(world, user=None, **data):
     params = {"kind": Report.Kind.STRATEGIC_REVIEW, "plan": world.plan.pk, "year": world.year, **data}
-    return services.request_report(membership=membership(user or world.director, world.ght), data=params)
+    return services.request_report(
+        membership=(member := membership(user or world.director, world.ght)), data=params, acting_user=member.user
+    )
 
 
 def build(report: Report) -> bytes:
@@ -168,20 +171,20 @@ def test_a_bulk_update_or_a_decision_makes_a_live_report_out_of_date(
 
 def test_a_job_is_claimed_once(world):
     report, _ = ask(world)
-    assert services.claim(report.pk).status == Report.Status.RUNNING
-    assert services.claim(report.pk) is None  # a redelivered message, or a second worker
+    assert state.claim(report.pk).status == Report.Status.RUNNING
+    assert state.claim(report.pk) is None  # a redelivered message, or a second worker
     report.refresh_from_db()
     assert report.attempts == 1
 
 
 def test_a_job_whose_worker_died_is_taken_again_then_failed_after_its_last_attempt(world):
     report, _ = ask(world)
-    long_ago = timezone.now() - services.STALE_AFTER - datetime.timedelta(minutes=1)
+    long_ago = timezone.now() - state.STALE_AFTER - datetime.timedelta(minutes=1)
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        assert services.claim(report.pk) is not None
+        assert state.claim(report.pk) is not None
         Report.objects.filter(pk=report.pk).update(started_at=long_ago)  # the worker was killed
         assert Report.objects.get(pk=report.pk).attempts == attempt
-    assert services.claim(report.pk) is None
+    assert state.claim(report.pk) is None
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED
     assert f"interrompue {MAX_ATTEMPTS} fois" in report.error
@@ -189,14 +192,18 @@ def test_a_job_whose_worker_died_is_taken_again_then_failed_after_its_last_attem
 
 def test_a_failed_job_is_retried_and_requeued(world, django_capture_on_commit_callbacks):
     report, _ = ask(world)
-    services.claim(report.pk)
-    services.fail(report, "Panne.")
+    state.claim(report.pk)
+    state.fail(report, "Panne.")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.retry_report(membership=membership(world.office, world.ght), report=report)
+        services.retry_report(
+            membership=(member := membership(world.office, world.ght)), report=report, acting_user=member.user
+        )
     report.refresh_from_db()
     assert (report.status, report.error, report.attempts, len(callbacks)) == (Report.Status.REQUESTED, "", 0, 1)
     with pytest.raises(ValidationError):
-        services.retry_report(membership=membership(world.office, world.ght), report=report)
+        services.retry_report(
+            membership=(member := membership(world.office, world.ght)), report=report, acting_user=member.user
+        )
 
 
 def test_the_worker_refuses_a_job_whose_requester_lost_access(world, settings):
@@ -307,9 +314,9 @@ def test_a_bad_request_from_the_page_is_explained(world, client):
 
 def test_a_finished_report_stops_polling_and_downloads(world, client):
     report, _ = ask(world)
-    services.claim(report.pk)
+    state.claim(report.pk)
     content = build(report)
-    services.finish(report, name=report.download_name(), content=content, page_count=9, as_of=timezone.localdate())
+    state.finish(report, name=report.download_name(), content=content, page_count=9, as_of=timezone.localdate())
     client.force_login(world.director)
     kwargs = {"ght_slug": world.ght.slug, "report_id": report.pk}
     status = text(client.get(reverse("report_status", kwargs=kwargs)))
@@ -329,8 +336,8 @@ def test_a_pending_report_has_nothing_to_download(world, client):
 
 def test_a_failure_is_shown_with_its_reason_and_a_retry_button(world, client, django_capture_on_commit_callbacks):
     report, _ = ask(world)
-    services.claim(report.pk)
-    services.fail(report, "Le stockage n'a pas répondu.")
+    state.claim(report.pk)
+    state.fail(report, "Le stockage n'a pas répondu.")
     client.force_login(world.office)
     kwargs = {"ght_slug": world.ght.slug, "report_id": report.pk}
     page = text(client.get(reverse("report_detail", kwargs=kwargs)))
@@ -345,7 +352,9 @@ def test_history_lists_the_ghts_reports_only(world, client, other_ght, make_memb
     stranger = make_member(other_ght, Role.DIRECTOR, full_name="Bernard Bêta")
     other_plan = PlanFactory(ght=other_ght, title="PMSP Bêta", start_year=world.year - 1, end_year=world.year)
     services.request_report(
-        membership=stranger.memberships.get(), data={"kind": "costrat", "plan": other_plan.pk, "year": world.year}
+        membership=stranger.memberships.get(),
+        data={"kind": "costrat", "plan": other_plan.pk, "year": world.year},
+        acting_user=stranger,
     )
     client.force_login(world.director)
     page = text(client.get(reverse("report_list", kwargs={"ght_slug": world.ght.slug})))

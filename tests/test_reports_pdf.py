@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from reports import pdf
+from reports.documents import pdf
 from reports.templatetags.french import blocks, fr_date, fr_number, fr_typo
 
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from moto import mock_aws
 
-from reports import documents, services
+from reports.documents import build as documents
+from reports.documents import services, state
 from reports.models import Report
 from tests.reports_world import ReportWorld
 from tests.test_settings import PRODUCTION_ENV, manage
@@ -45,10 +46,11 @@ def test_a_report_is_stored_in_the_bucket_and_served_to_members(ght, make_member
         report, _ = services.request_report(
             membership=world.director.memberships.get(),
             data={"kind": "roadmap", "plan": world.plan.pk, "year": world.year, "filiere": world.geriatrics.pk},
+            acting_user=world.director,
         )
-        report = services.claim(report.pk)
+        report = state.claim(report.pk)
         built = documents.build(report, progress=lambda percent, step: None)
-        services.finish(report, name=report.download_name(), content=built.content, page_count=1, as_of=built.as_of)
+        state.finish(report, name=report.download_name(), content=built.content, page_count=1, as_of=built.as_of)
         report.refresh_from_db()
         keys = [item["Key"] for item in s3.list_objects_v2(Bucket="ght-rapports")["Contents"]]
         assert keys == [report.file.name] and keys[0].startswith(f"reports/{ght.pk}/")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reports import services
+from reports.documents import services
 from reports.models import Report
 from reports.tasks import build_report
 from tests import worker
@@ -28,6 +28,7 @@ def test_a_worker_builds_the_review_asked_for(world, tasks):
     report, created = services.request_report(
         membership=world.director.memberships.get(),
         data={"kind": "costrat", "plan": world.plan.pk, "year": world.year},
+        acting_user=world.director,
     )
     assert created
     run = tasks.wait_for("reports.tasks.build_report")
@@ -46,6 +47,7 @@ def test_a_message_delivered_twice_builds_once(world, tasks, django_capture_on_c
         report, _ = services.request_report(
             membership=world.office.memberships.get(),
             data={"kind": "roadmap", "plan": world.plan.pk, "year": world.year, "filiere": world.geriatrics.pk},
+            acting_user=world.office,
         )
     build_report.delay(report.pk)
     build_report.delay(report.pk)

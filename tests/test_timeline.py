@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from ght_portal.models import Role
-from reports.timeline import MIN_BAR_WIDTH, Group, Row, Scale, layout, scale_for
+from reports.timeline.layout import MIN_BAR_WIDTH, Group, Row, Scale, layout, scale_for
 from tests.factories import ActionFactory, AxisFactory, FiliereFactory, MilestoneFactory, ObjectiveFactory, PlanFactory
 from tests.helpers import text
 

@@ -126,7 +126,7 @@ def checkpoint_samples(ght: GHT, members: dict, samples: dict) -> dict:
     import datetime
 
     from actions.models import Plan
-    from governance.checkpoints import open_campaign
+    from governance.checkpoints.services import open_campaign
 
     office = members[Role.OFFICE]
     campaign = open_campaign(

@@ -17,12 +17,10 @@ from contextlib import contextmanager, suppress
 
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
 
-from actions.permissions import piloted_filiere_ids
 from ght_portal.api.authentication import is_read_only
 from ght_portal.api.errors import NOT_FOUND, PreconditionFailed, PreconditionRequired
 from ght_portal.api.etags import parse_if_match
@@ -87,11 +85,6 @@ class GHTScopedViewSet(viewsets.GenericViewSet):
             raise exceptions.PermissionDenied(ROLE_REFUSED)
         if request.method not in SAFE_METHODS and is_read_only(request.auth):
             raise exceptions.PermissionDenied(READ_ONLY_TOKEN)
-
-    @cached_property
-    def piloted(self) -> frozenset[int]:
-        """The filières this member pilots (one query, only for the PILOT role)."""
-        return piloted_filiere_ids(self.membership)
 
     def require(self, allowed: bool, message=OBJECT_REFUSED) -> None:
         if not allowed:

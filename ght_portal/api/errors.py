@@ -4,7 +4,7 @@
 
 ``errors`` holds the messages per field (``non_field_errors`` for the others) and is empty when the
 error is not about the data sent. The refusals of the services (Django ``ValidationError``,
-``PermissionDenied``, ``StaleActionError``) are turned into their HTTP answers here, once. Anything
+``PermissionDenied``, ``StaleWriteError``) are turned into their HTTP answers here, once. Anything
 else is a bug and stays a 500 (logged by Django): no catch-all.
 """
 
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from actions.services import StaleActionError
+from ght_portal.errors import StaleWriteError
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def service_errors(error: DjangoValidationError) -> dict:
 
 def _translate(exc):
     """Django and service exceptions → DRF's (whose handler gives the status and headers)."""
-    if isinstance(exc, StaleActionError):  # says who changed what since (views add the current ETag)
+    if isinstance(exc, StaleWriteError):  # says who changed what since (views add the current ETag)
         return PreconditionFailed(exc.messages[0])
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(service_errors(exc))

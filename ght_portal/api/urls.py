@@ -16,7 +16,7 @@ from filieres import api as filieres_api
 from ght_portal.api import views
 from ght_portal.api.docs import DocsView, SchemaView
 from governance import api as governance_api
-from governance import checkpoint_api
+from governance.checkpoints import api as checkpoint_api
 from reports import api as reports_api
 
 ROUTES = [

@@ -10,13 +10,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
 from filieres.models import Filiere
-from ght_portal.models import GHT, TenantModel
+from ght_portal.models import TenantModel
 
 
 class Instance(TenantModel):
@@ -233,14 +231,3 @@ class Decision(TenantModel):
             raise ValidationError(
                 {"meeting": _("Cette séance n'est pas une séance de l'instance choisie.")}, code="other_instance"
             )
-
-
-@receiver(post_save, sender=GHT, dispatch_uid="governance_default_instances")
-def _give_new_ght_its_instances(sender, instance: GHT, created: bool, raw: bool = False, **kwargs) -> None:
-    """Every new GHT starts with the usual instances, whichever path created it (admin, shell, demo).
-
-    Existing GHTs got them from the migration ``0002_instances``."""
-    if created and not raw:
-        from governance.services import ensure_default_instances
-
-        ensure_default_instances(instance)

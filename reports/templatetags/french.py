@@ -57,7 +57,7 @@ def fr_typo(value) -> SafeString:
 
 @register.filter
 def blocks(rows, size: int = 40) -> list:
-    """``rows`` in lists of ``size`` (``reports.pdf.in_blocks``), for one table each."""
-    from reports.pdf import in_blocks  # here: Django loads every tag library at start, WeasyPrint is heavy
+    """``rows`` in lists of ``size`` (``reports.documents.pdf.in_blocks``), for one table each."""
+    from reports.documents.pdf import in_blocks  # here: Django loads every tag library at start, WeasyPrint is heavy
 
     return in_blocks(rows, int(size))

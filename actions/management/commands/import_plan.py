@@ -5,8 +5,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from actions.importer import MAX_UPLOAD_BYTES, import_plan_file
 from actions.models import Plan
+from actions.spreadsheet.importer import MAX_UPLOAD_BYTES, import_plan_file
 from ght_portal.models import GHT, Membership
 from ght_portal.tenancy import scoped
 

@@ -10,14 +10,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from actions.importer import import_plan_file
 from actions.models import Action, Plan
+from actions.spreadsheet.importer import import_plan_file
 from filieres.models import Filiere, Pilot
 from filieres.services import add_pilot
 from ght_portal import demo_data
 from ght_portal.models import GHT, Establishment, Membership, Role
 from ght_portal.tenancy import scoped
-from governance import checkpoints
+from governance.checkpoints import services as checkpoints
 from governance.models import Campaign, Decision, Instance
 from governance.services import ensure_default_instances, record_decision
 

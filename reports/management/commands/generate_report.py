@@ -11,7 +11,7 @@ from actions.models import Plan
 from filieres.models import Filiere
 from ght_portal.models import GHT, Membership
 from ght_portal.tenancy import scoped
-from reports import services
+from reports.documents import services
 from reports.models import Report
 from reports.tasks import build_report
 
@@ -54,7 +54,7 @@ class Command(BaseCommand):
             filiere_id = found.pk
         data = {"kind": kind, "plan": plan, "year": year, "filiere": filiere_id, "campaign": checkpoint}
         try:
-            report, created = services.request_report(membership=membership, data=data)
+            report, created = services.request_report(membership=membership, data=data, acting_user=membership.user)
         except PermissionDenied as error:
             raise CommandError(str(error) or "Ce membre ne peut pas demander de rapport.") from error
         except ValidationError as error:
