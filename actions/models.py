@@ -23,7 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from actions.validators import validate_prs_reference
 from filieres.models import Filiere, same_ght_errors
-from ght_portal.models import Establishment, GHTScopedQuerySet, TenantModel
+from ght_portal.models import Establishment, TenantModel
 
 MAX_PLAN_YEARS = 10
 
@@ -197,7 +197,7 @@ def in_filieres_q(filieres, prefix: str = "") -> Q:
     return Q(**{f"{prefix}filieres__in": filieres}) | Q(**{f"{prefix}objective__filiere_id__in": filieres})
 
 
-class ActionQuerySet(GHTScopedQuerySet):
+class ActionQuerySet(models.QuerySet):
     def in_filieres(self, filieres) -> ActionQuerySet:
         """The actions of these filières (``in_filieres_q``)."""
         return self.filter(in_filieres_q(filieres))

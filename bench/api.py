@@ -1,4 +1,4 @@
-"""API benchmark (issue 6, point 7): list the large GHT's 600 actions page by page through the API,
+"""API benchmark: list the large GHT's 600 actions page by page through the API,
 as a script would with a personal token, and print the median and p95 of a page and its SQL count."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Checkpoint benchmark (issue 4, point 7): open and close a campaign over the large GHT's 600 actions,
+"""Checkpoint benchmark: open and close a campaign over the large GHT's 600 actions,
 then time the comparison page. Everything runs in a transaction that is rolled back, so the bench
 database stays as it was."""
 

@@ -1,4 +1,4 @@
-"""Dashboard benchmark (issue 5, point 6: under 20 queries and 150 ms p95 for the 600-action GHT).
+"""Dashboard benchmark (target: under 20 queries and 150 ms p95 for the 600-action GHT).
 
 Two checkpoints are opened and closed over the large GHT (deleted at the end, so the bench database
 stays as it was), then the dashboard is timed as a director opens it: today

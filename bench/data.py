@@ -1,4 +1,4 @@
-"""The benchmark data set: 136 GHTs, one of them large (issue 3, point 8).
+"""The benchmark data set: 136 GHTs, one of them large (600 actions).
 
 The large GHT has 14 establishments, 15 filières, 60 members, a plan of 5 axes × 4 objectives and
 600 actions with three years of history (update log, indicator measurements, historical versions).

@@ -1,4 +1,4 @@
-"""PDF benchmark (issue 5, point 6): time and peak memory of building the annual reviews of the large
+"""PDF benchmark: time and peak memory of building the annual reviews of the large
 GHT (600 actions), each in a fresh process so that its peak resident memory is the build's own.
 
 ``python -m bench.reports KIND GHT_ID DATABASE`` is the child; ``report(big)`` runs it per kind.

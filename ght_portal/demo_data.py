@@ -1,4 +1,5 @@
-"""The demo GHTs, built from the seeds (shared/seeds): establishments as the plans name them.
+"""The demo GHTs, built from the published plans of two GHTs (Lot-et-Garonne and Rouen Cœur de
+Seine): establishments as the plans name them.
 
 Each GHT's plan is a workbook in the import format under ``demo/`` (built from the seeds by
 ``demo/build_demo_plans.py``), loaded by ``load_demo`` through the importer; its pilots get their filière.

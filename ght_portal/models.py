@@ -164,17 +164,11 @@ class GHT(models.Model):
         return self.establishments.filter(role=Establishment.Role.SUPPORT).first()
 
 
-class GHTScopedQuerySet(models.QuerySet):
-    def for_ght(self, ght: GHT) -> GHTScopedQuerySet:
-        return self.filter(ght=ght)
-
-
 class TenantModel(models.Model):
     """Every tenant-owned row carries its GHT, so every query and index can start with it."""
 
     ght = models.ForeignKey(GHT, on_delete=models.CASCADE, related_name="%(class)ss", verbose_name=_("GHT"))
 
-    objects = GHTScopedQuerySet.as_manager()
 
     # Name of the required foreign key whose GHT this row copies on save (e.g. "plan"), None for roots.
     ght_from: str | None = None
@@ -203,7 +197,7 @@ class TenantModel(models.Model):
             )
 
 
-class EstablishmentQuerySet(GHTScopedQuerySet):
+class EstablishmentQuerySet(models.QuerySet):
     def in_ght_order(self) -> EstablishmentQuerySet:
         """Active first; the support establishment, then members, associates, partners; by name."""
         rank = models.Case(
@@ -268,7 +262,8 @@ class Establishment(TenantModel):
 
 
 class Role(models.TextChoices):
-    """What a member may do in a GHT (DOMAIN.md §5)."""
+    """What a member may do in a GHT: the office runs it, pilots edit their filières, owners follow their
+    actions, directors read and record decisions, readers read."""
 
     OFFICE = "office", _("Cellule opérationnelle")
     DIRECTOR = "director", _("Direction / membre d'instance")
@@ -277,7 +272,7 @@ class Role(models.TextChoices):
     READER = "reader", _("Lecteur")
 
 
-class MembershipQuerySet(GHTScopedQuerySet):
+class MembershipQuerySet(models.QuerySet):
     def active(self) -> MembershipQuerySet:
         return self.filter(is_active=True, user__is_active=True)
 
@@ -311,7 +306,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class InvitationQuerySet(GHTScopedQuerySet):
+class InvitationQuerySet(models.QuerySet):
     def open(self) -> InvitationQuerySet:
         """Neither accepted nor revoked (possibly expired)."""
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)

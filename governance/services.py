@@ -33,7 +33,8 @@ Seat = InstanceMember.SeatRole
 
 # GHT roles that may record for an instance (the office always; a director when secretary of it).
 
-# The usual instances of a GHT (DOMAIN.md §3): kind, name, short name, description.
+# The usual instances of a GHT (comité stratégique, CMG and its bureau, CSIRMT, collège, comité des
+# usagers…): kind, name, short name, description.
 DEFAULT_INSTANCES = [
     (
         Instance.Kind.STRATEGIC,

@@ -5,10 +5,9 @@ Interface (used by templates/reports/dashboard.html through ``reports/_chart.htm
 - ``Chart``: ``key`` (the SVG's id, unique on a page), ``title``, ``description`` (the text
   alternative, also the SVG's ``<desc>``), ``headers`` and ``rows`` (the chart's data as text, for the
   table that stands for it), ``svg`` (the markup, safe to print as is), ``is_empty``.
-- One function per chart, each taking ``reports.figures.Figures``: ``status_chart`` (bars by status,
-  the late part in red), ``health_chart`` (RAG bars), ``axis_chart`` and ``filiere_chart`` (stacked
-  bars by status bucket), ``checkpoint_chart`` (the trend line across closed checkpoints),
-  ``indicator_chart`` (indicators by share of the way to their target).
+- The charts, each drawn from ``reports.figures.Figures``: by status (the late part in red), by RAG
+  health, by axis and by filière (stacked bars by status bucket), the trend across closed checkpoints,
+  indicators by share of the way to their target.
 - ``dashboard_charts(figures) -> DashboardCharts``: the six at once, with a single cache round trip
   (fields ``status``, ``health``, ``axes``, ``filieres``, ``checkpoints``, ``indicators``).
 
@@ -608,30 +607,6 @@ def _charts(drafts: list[_Draft]) -> list[Chart]:
         )
         for draft in drafts
     ]
-
-
-def status_chart(figures: Figures, key: str = "graphique-statuts") -> Chart:
-    return _charts([_status(figures, key)])[0]
-
-
-def health_chart(figures: Figures, key: str = "graphique-sante") -> Chart:
-    return _charts([_health(figures, key)])[0]
-
-
-def axis_chart(figures: Figures, key: str = "graphique-axes") -> Chart:
-    return _charts([_axes(figures, key)])[0]
-
-
-def filiere_chart(figures: Figures, key: str = "graphique-filieres") -> Chart:
-    return _charts([_filieres(figures, key)])[0]
-
-
-def checkpoint_chart(figures: Figures, key: str = "graphique-points-d-etape") -> Chart:
-    return _charts([_checkpoints(figures, key)])[0]
-
-
-def indicator_chart(figures: Figures, key: str = "graphique-indicateurs") -> Chart:
-    return _charts([_indicators(figures, key)])[0]
 
 
 @dataclass(frozen=True)

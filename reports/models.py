@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import Plan
 from filieres.models import Filiere
-from ght_portal.models import GHTScopedQuerySet, TenantModel
+from ght_portal.models import TenantModel
 from governance.models import Campaign
 
 # Tries of one job before it is marked failed for good (a worker killed for memory is requeued
@@ -31,7 +31,7 @@ def report_path(report: Report, filename: str) -> str:
     return f"reports/{report.ght_id}/{report.year}/{report.kind}-{report.pk}-{secrets.token_hex(6)}.pdf"
 
 
-class ReportQuerySet(GHTScopedQuerySet):
+class ReportQuerySet(models.QuerySet):
     def pending(self) -> ReportQuerySet:
         return self.filter(status__in=Report.PENDING)
 
@@ -126,10 +126,6 @@ class Report(TenantModel):
     @property
     def is_done(self) -> bool:
         return self.status == self.Status.DONE and bool(self.file)
-
-    @property
-    def can_retry(self) -> bool:
-        return self.status == self.Status.FAILED
 
     @property
     def source_label(self) -> str:

@@ -55,7 +55,7 @@ def test_charts_are_self_contained_svg_without_script_or_style(data):
 
 
 def test_status_chart_colours_and_text_alternative(data):
-    chart = charts.status_chart(compute(data.scope()))
+    chart = charts.dashboard_charts(compute(data.scope())).status
     assert chart.headers == ("Statut", "Actions", "Dont en retard")
     assert chart.rows[1] == ("En cours", "2", "1")
     assert chart.description.startswith("Les 6 actions par statut : À lancer 1, En cours 2 (dont 1 en retard)")
@@ -68,13 +68,13 @@ def test_status_chart_colours_and_text_alternative(data):
 
 
 def test_health_chart_draws_each_bar_in_its_rag_colour(data):
-    root = parse(charts.health_chart(compute(data.scope())))
+    root = parse(charts.dashboard_charts(compute(data.scope())).health)
     bar_fills = [g.get("fill") for g in root.iter(f"{SVG}g") if g.get("class") == "bar"]
     assert bar_fills == [charts.GREEN, charts.AMBER, charts.RED]
 
 
 def test_group_charts_list_the_rows_first_at_the_top(data):
-    chart = charts.axis_chart(compute(data.scope()))
+    chart = charts.dashboard_charts(compute(data.scope())).axes
     assert [row[0] for row in chart.rows] == ["Ambition 1 — Parcours", "Ambition 2 — Fonctions support", "Sans axe"]
     assert (
         chart.headers[0] == "Ambition"
@@ -89,10 +89,10 @@ def test_group_charts_list_the_rows_first_at_the_top(data):
 def test_checkpoint_and_indicator_charts(data):
     data.campaign()
     figures = compute(data.scope())
-    trend = charts.checkpoint_chart(figures)
+    trend = charts.dashboard_charts(figures).checkpoints
     assert trend.rows[0][0] == "Point d'étape juin" and trend.rows[0][3] == "34\u202f%"
     assert "avancement moyen 34\u202f%" in trend.description
-    indicators = charts.indicator_chart(figures)
+    indicators = charts.dashboard_charts(figures).indicators
     assert dict(indicators.rows)["De 50 à 74 %"] == "1"
     assert dict(indicators.rows)["Sans mesure, référence ou cible"] == "1"
 
@@ -113,7 +113,7 @@ def test_malicious_titles_come_out_as_text(data):
         markup = str(chart.svg)
         assert "<script" not in markup and "</table>" not in markup, chart.key
         parse(chart)  # still well-formed XML: nothing broke out of its text node
-    axes = charts.axis_chart(compute(data.scope()))
+    axes = charts.dashboard_charts(compute(data.scope())).axes
     assert "&lt;script&gt;" in str(axes.svg)
     assert any(text.text and text.text.startswith("Ambition 1 — <script>") for text in parse(axes).iter(f"{SVG}text"))
 
@@ -122,9 +122,9 @@ def test_rendered_markup_is_cached_under_the_hash_of_its_data(data):
     figures = compute(data.scope())
     spec = charts._status(figures, "graphique-statuts").spec
     cache.delete(spec.cache_key())
-    first = charts.status_chart(figures)
+    first = charts.dashboard_charts(figures).status
     assert cache.get(spec.cache_key()) == str(first.svg)
-    assert charts.status_chart(figures).svg == first.svg
+    assert charts.dashboard_charts(figures).status.svg == first.svg
     Action.objects.filter(pk=data.a2.pk).update(status=Action.Status.DONE)
     changed = charts._status(compute(data.scope()), "graphique-statuts").spec
     assert changed.cache_key() != spec.cache_key()

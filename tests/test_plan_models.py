@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from actions.models import Action, ActionUpdate, Axis, Objective, Plan
 from actions.validators import validate_prs_reference
 from filieres.models import Pilot
+from ght_portal.tenancy import scoped
 from tests.factories import (
     ActionFactory,
     ActionUpdateFactory,
@@ -55,7 +56,7 @@ def test_every_child_takes_its_ght_from_its_parent(ght):
     for row in rows:
         row.refresh_from_db()
         assert row.ght_id == ght.id, type(row).__name__
-    assert list(Action.objects.for_ght(ght)) == [action]
+    assert list(scoped(Action, ght)) == [action]
 
 
 def test_child_whose_parent_is_in_another_ght_is_refused(ght, other_ght):
@@ -159,11 +160,11 @@ def test_late_queryset_annotation_and_property_agree(ght, monkeypatch):
         expected[action.pk] = late
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: TODAY)
 
-    assert set(Action.objects.for_ght(ght).late(TODAY).values_list("pk", flat=True)) == {
+    assert set(scoped(Action, ght).late(TODAY).values_list("pk", flat=True)) == {
         pk for pk, late in expected.items() if late
     }
     assert set(Action.objects.late().values_list("pk", flat=True)) == {pk for pk, late in expected.items() if late}
-    for action in Action.objects.for_ght(ght).annotate_late(TODAY):
+    for action in scoped(Action, ght).annotate_late(TODAY):
         assert action.is_late_db is expected[action.pk], action.code
         assert action.is_late is expected[action.pk], action.code
 
@@ -255,7 +256,7 @@ def test_factories_build_a_whole_plan(ght):
     ActionUpdateFactory(action=action, kind=ActionUpdate.Kind.COMMENT)
     assert str(filiere) == "GER — Gériatrie"
     assert list(filiere.actions.all()) == [action]
-    assert Objective.objects.for_ght(ght).get().filiere == filiere
+    assert scoped(Objective, ght).get().filiere == filiere
     assert action.history.count() == 1
 
 

@@ -1,5 +1,5 @@
-"""The plan pages draw their long tables and inputs without Django's per-row template work (issue 3,
-point 8). These tests pin that the faster markup is the one the templates and widgets gave: same
+"""The plan pages draw their long tables and inputs without Django's per-row template work (a list of
+600 actions must stay fast). These tests pin that the faster markup is the one the templates and widgets gave: same
 elements, attributes and escaping, compared as parsed HTML (attribute order aside)."""
 
 import datetime

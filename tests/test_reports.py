@@ -229,7 +229,9 @@ def test_an_unexpected_error_fails_the_job_with_a_reason(world, monkeypatch):
     assert build_report.apply(args=[report.pk]).get() == "failed"
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED and f"rapport n° {report.pk}" in report.error
-    assert report.can_retry
+    director = world.director.memberships.get()
+    retried = services.retry_report(membership=director, report=report, acting_user=world.director)
+    assert retried.status == Report.Status.REQUESTED  # a failed job is offered again
 
 
 # --- What the PDFs say ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Serializer fields that link to other rows only inside the current GHT (PITFALLS.md, tenancy).
+"""Serializer fields that link to other rows only inside the current GHT: a crafted id of another GHT's row
+is refused like a missing one.
 
 The id of another GHT's row is refused exactly like an id that does not exist: a crafted id fails
 validation instead of linking, and tells nothing about the other GHT.

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionStatus, Indicator, Plan
 from filieres.models import Filiere
-from ght_portal.models import GHTScopedQuerySet, TenantModel
+from ght_portal.models import TenantModel
 
 
-class CampaignQuerySet(GHTScopedQuerySet):
+class CampaignQuerySet(models.QuerySet):
     def open(self) -> CampaignQuerySet:
         return self.filter(status=Campaign.Status.OPEN)
 
@@ -139,7 +139,7 @@ class CheckpointMeasurement(TenantModel):
         ]
 
 
-class SnapshotQuerySet(GHTScopedQuerySet):
+class SnapshotQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise TypeError("Snapshots are frozen: they are never updated")
 

@@ -32,7 +32,7 @@ from reports.models import Report
 Progress = Callable[[int, str], None]
 
 # Long tables are cut into blocks of this many rows: WeasyPrint's time grows with the pages a single
-# table spans (PITFALLS.md), and a block per axis reads better anyway.
+# table spans (about 2 GB for ~220 pages of one table in WeasyPrint 59), and a block per axis reads better anyway.
 ANNEX_BLOCK = 40
 CMG_INSTANCE_KINDS = (Instance.Kind.CMG, Instance.Kind.CMG_BUREAU)
 # Up to this many indicators the review lists them all; beyond, the ones furthest from their target

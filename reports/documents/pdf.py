@@ -54,7 +54,7 @@ def render(html: str) -> Rendered:
 
 def in_blocks(rows: Iterable, size: int) -> list[list]:
     """``rows`` in lists of at most ``size``: one table each, since WeasyPrint's layout time grows with
-    the number of pages a single table spans (PITFALLS.md)."""
+    the number of pages a single table spans (WeasyPrint issue #1296)."""
     rows = list(rows)
     return [rows[start : start + size] for start in range(0, len(rows), size)]
 

@@ -139,10 +139,6 @@ class Chart:
     def width(self) -> float:
         return self.label_width + self.scale.width + 10
 
-    @property
-    def plot_height(self) -> float:
-        return self.height - HEADER_HEIGHT
-
 
 HEADER_HEIGHT = 36.0
 GROUP_HEIGHT = 26.0
