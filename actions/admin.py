@@ -1,9 +1,9 @@
 """Platform administration of plans and actions (operator only; GHT users work in the portal's pages)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from actions.models import Action, ActionUpdate, Axis, Indicator, Measurement, Milestone, Objective, Plan
+from ght_portal.admin import HistoryActorAdmin
 
 
 class ReadOnlyGHTMixin:
@@ -20,7 +20,7 @@ class AxisInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(HistoryActorAdmin):
     list_display = ["title", "ght", "start_year", "end_year", "status"]
     list_filter = ["ght", "status"]
     search_fields = ["title"]
@@ -39,7 +39,7 @@ class ObjectiveInline(admin.TabularInline):
 
 
 @admin.register(Axis)
-class AxisAdmin(ReadOnlyGHTMixin, SimpleHistoryAdmin):
+class AxisAdmin(ReadOnlyGHTMixin, HistoryActorAdmin):
     list_display = ["position", "title", "plan", "ght"]
     list_filter = ["ght"]
     search_fields = ["title"]
@@ -48,7 +48,7 @@ class AxisAdmin(ReadOnlyGHTMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(ReadOnlyGHTMixin, SimpleHistoryAdmin):
+class ObjectiveAdmin(ReadOnlyGHTMixin, HistoryActorAdmin):
     list_display = ["code", "title", "axis", "filiere", "ght"]
     list_filter = ["ght"]
     search_fields = ["title", "code"]
@@ -69,7 +69,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(ReadOnlyGHTMixin, SimpleHistoryAdmin):
+class ActionAdmin(ReadOnlyGHTMixin, HistoryActorAdmin):
     list_display = ["code", "title", "plan", "status", "health", "progress", "due_date", "ght"]
     list_filter = ["ght", "status", "health", "priority"]
     search_fields = ["code", "title"]
@@ -85,7 +85,7 @@ class MeasurementInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ReadOnlyGHTMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(ReadOnlyGHTMixin, HistoryActorAdmin):
     list_display = ["name", "action", "unit", "target", "ght"]
     list_filter = ["ght"]
     search_fields = ["name"]

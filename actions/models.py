@@ -23,6 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from actions.validators import validate_prs_reference
 from filieres.models import Filiere, same_ght_errors
+from ght_portal.formats import format_number, short_date
 from ght_portal.models import Establishment, TenantModel
 
 MAX_PLAN_YEARS = 10
@@ -471,7 +472,7 @@ class Measurement(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator} : {self.value} ({self.measured_on:%d/%m/%Y})"
+        return f"{self.indicator} : {format_number(self.value)} ({short_date(self.measured_on)})"
 
 
 class ActionUpdate(TenantModel):
@@ -511,4 +512,4 @@ class ActionUpdate(TenantModel):
         indexes = [models.Index(fields=["ght", "-created_at"], name="actionupdate_ght_created")]
 
     def __str__(self) -> str:
-        return f"{self.action.code} — {self.get_kind_display()} du {self.created_at:%d/%m/%Y}"
+        return f"{self.action.code} — {self.get_kind_display()} du {short_date(self.created_at)}"

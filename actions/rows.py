@@ -10,7 +10,6 @@ checks that cost more than the escaping). The markup is the one the templates ha
 
 from __future__ import annotations
 
-import datetime
 import html
 from collections.abc import Callable, Iterable
 
@@ -19,6 +18,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from actions.models import Action
+from ght_portal.formats import short_date
 
 _MARKER = 2147483647  # an id no row has: replaced by each row's id
 
@@ -32,11 +32,6 @@ def action_url_maker(ght_slug: str, name: str = "action_detail") -> Callable[[in
         return lambda pk: ""
     head, tail = url.split(str(_MARKER))
     return lambda pk: f"{head}{pk}{tail}"
-
-
-def short_date(day: datetime.date | None) -> str:
-    """As the templates' ``date:"d/m/Y"|default:"—"``."""
-    return f"{day:%d/%m/%Y}" if day else "—"
 
 
 # The action fields a summary row shows, for ``.only()`` with ``select_related("owner")`` (a field

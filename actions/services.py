@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from actions.models import Action, ActionUpdate, Indicator, Measurement, Milestone, Objective, Plan
 from actions.permissions import can_create_action, can_edit_action, can_update_followup, piloted_filiere_ids
 from ght_portal.errors import StaleWriteError
+from ght_portal.formats import format_number, short_date
 from ght_portal.models import Establishment, Membership
 from ght_portal.tenancy import require_acting_member
 
@@ -208,7 +209,7 @@ class StaleActionError(StaleWriteError):
     def describe(self) -> str:
         parts = []
         for entry in self.changes:
-            when = formats.date_format(timezone.localtime(entry.when), "j F Y à H:i")
+            when = formats.date_format(timezone.localtime(entry.when), "DATETIME_FORMAT")
             details = [f"{c.label} : {c.old} → {c.new}" for c in entry.changes] + entry.notes
             detail = " ; ".join(details) or _("modification")
             parts.append(_("%(who)s, le %(when)s — %(detail)s") % {"who": entry.who, "when": when, "detail": detail})
@@ -453,20 +454,11 @@ MILESTONE_FIELDS = ("title", "due_date", "done_on")
 INDICATOR_FIELDS = ("name", "unit", "baseline", "target", "target_date")
 
 
-def _short_date(value: datetime.date) -> str:
-    return value.strftime("%d/%m/%Y")
-
-
-def format_number(value: Decimal) -> str:
-    """12.5000 → « 12,5 », 100.0000 → « 100 » (French decimal comma, no trailing zeros)."""
-    return format(Decimal(value).normalize(), "f").replace(".", ",")
-
-
 def _shown(value) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, datetime.date):
-        return _short_date(value)
+        return short_date(value)
     if isinstance(value, Decimal):
         return format_number(value)
     return Truncator(str(value)).chars(160)
@@ -524,10 +516,10 @@ def add_milestone(*, acting_user, membership: Membership, action: Action, data: 
     milestone.save()
     line = _("Jalon ajouté : « %(title)s », échéance le %(due)s") % {
         "title": milestone.title,
-        "due": _short_date(milestone.due_date),
+        "due": short_date(milestone.due_date),
     }
     if milestone.done_on:
-        line += _(", atteint le %(date)s") % {"date": _short_date(milestone.done_on)}
+        line += _(", atteint le %(date)s") % {"date": short_date(milestone.done_on)}
     log_change(locked, acting_user, [line])
     return milestone
 
@@ -556,7 +548,7 @@ def delete_milestone(*, acting_user, membership: Membership, milestone: Mileston
     current.delete()
     line = _("Jalon supprimé : « %(title)s » (échéance le %(due)s)") % {
         "title": current.title,
-        "due": _short_date(current.due_date),
+        "due": short_date(current.due_date),
     }
     log_change(locked, acting_user, [line])
 
@@ -576,7 +568,7 @@ def set_milestone_done(
     if done_on is None:
         line = _("Jalon « %(title)s » marqué comme non atteint") % {"title": current.title}
     else:
-        line = _("Jalon « %(title)s » atteint le %(date)s") % {"title": current.title, "date": _short_date(done_on)}
+        line = _("Jalon « %(title)s » atteint le %(date)s") % {"title": current.title, "date": short_date(done_on)}
     log_change(locked, acting_user, [line])
     return current
 
@@ -589,7 +581,7 @@ def _indicator_summary(indicator: Indicator) -> str:
     if indicator.target is not None:
         target = _("cible %(value)s") % {"value": format_number(indicator.target) + unit}
         if indicator.target_date:
-            target += _(" au %(date)s") % {"date": _short_date(indicator.target_date)}
+            target += _(" au %(date)s") % {"date": short_date(indicator.target_date)}
         parts.append(target)
     return f" ({', '.join(parts)})" if parts else ""
 
@@ -668,7 +660,7 @@ def record_measurement(
     unit = f" {current.unit}" if current.unit else ""
     line = _("Mesure de « %(name)s » au %(date)s : %(value)s") % {
         "name": current.name,
-        "date": _short_date(measured_on),
+        "date": short_date(measured_on),
         "value": format_number(value) + unit,
     }
     log_change(locked, acting_user, [line])

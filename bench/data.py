@@ -19,6 +19,7 @@ from guardian.shortcuts import assign_perm
 
 from actions.models import Action, ActionStatus, ActionUpdate, Axis, Indicator, Measurement, Objective, Plan
 from filieres.models import Filiere, Pilot
+from ght_portal.actors import system_actor
 from ght_portal.models import GHT, Establishment, Membership, Region, Role, User
 
 BIG_SLUG = "bench-grand-ght"
@@ -34,13 +35,16 @@ HEALTHS = list(Action.Health.values)
 
 
 def _ght(n: int, slug: str | None = None) -> GHT:
-    return GHT.objects.create(
+    ght = GHT(
         name=f"GHT de banc d'essai {n}",
         short_name=f"Banc {n}",
         slug=slug or f"bench-{n}",
         departements=[f"{(n % 95) + 1:02d}".replace("20", "21")],
         region=Region.NAQ,
     )
+    ght._history_user = system_actor()  # the data set is no person's: its history names the system actor
+    ght.save()
+    return ght
 
 
 def _users(ght: GHT, count: int, prefix: str) -> list[User]:
@@ -54,9 +58,9 @@ def _users(ght: GHT, count: int, prefix: str) -> list[User]:
 def _plan(
     ght: GHT, rng: random.Random, *, axes: int, objectives: int, actions: int, establishments, filieres, people
 ) -> list[Action]:
-    plan = Plan.objects.create(
-        ght=ght, title="PMSP 2024–2029", start_year=2024, end_year=2029, status=Plan.Status.ACTIVE
-    )
+    plan = Plan(ght=ght, title="PMSP 2024–2029", start_year=2024, end_year=2029, status=Plan.Status.ACTIVE)
+    plan._history_user = system_actor()
+    plan.save()
     axis_rows = Axis.objects.bulk_create(
         Axis(ght=ght, plan=plan, position=i + 1, title=f"Ambition {i + 1}") for i in range(axes)
     )

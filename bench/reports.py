@@ -22,6 +22,7 @@ def child(kind: str, ght_id: int, database: str) -> dict:
 
     django.setup()
     from django.db import connection
+    from django.utils import timezone
 
     connection.settings_dict["NAME"] = database
     from actions.models import Plan
@@ -33,7 +34,7 @@ def child(kind: str, ght_id: int, database: str) -> dict:
     plan = Plan.objects.get(ght=ght, status=Plan.Status.ACTIVE)
     director = Membership.objects.filter(ght=ght, role=Role.DIRECTOR).select_related("user").first().user
     # Not saved: the bench measures the build, and leaves the bench database as it was.
-    report = Report(ght=ght, kind=kind, plan=plan, year=time.localtime().tm_year, requested_by=director)
+    report = Report(ght=ght, kind=kind, plan=plan, year=timezone.localdate().year, requested_by=director)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     built = documents.build(report, progress=lambda percent, step: None)

@@ -1,9 +1,9 @@
 """Platform administration of filières (operator only; GHT users work in the portal's pages)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from filieres.models import Filiere, Pilot, WorkingGroupMember
+from ght_portal.admin import HistoryActorAdmin
 
 
 class PilotInline(admin.TabularInline):
@@ -21,7 +21,7 @@ class WorkingGroupMemberInline(admin.TabularInline):
 
 
 @admin.register(Filiere)
-class FiliereAdmin(SimpleHistoryAdmin):
+class FiliereAdmin(HistoryActorAdmin):
     list_display = ["code", "name", "ght", "kind", "is_active"]
     list_filter = ["ght", "kind", "is_active"]
     search_fields = ["name", "code"]

@@ -165,6 +165,7 @@ def save_filiere(*, acting_user, filiere: Filiere, establishments=None) -> Filie
         errors["name"] = _("Une filière porte déjà ce nom dans ce GHT.")
     if errors:
         raise ValidationError(errors)
+    filiere._history_user = acting_user
     filiere.save()
     if establishments is not None:
         filiere.establishments.set(establishments)

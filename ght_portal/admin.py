@@ -8,11 +8,37 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ght_portal import services
+from ght_portal.actors import delete_as
 from ght_portal.models import GHT, Establishment, Invitation, Membership, Role, User
 
 
+class HistoryActorMixin:
+    """What the admin writes names the operator in the history: the inline rows it saves, and every row a
+    deletion takes with it (a user's memberships, a GHT's plans…), not only the row edited."""
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            delete_as(obj, request.user)
+        for instance in instances:
+            instance._history_user = request.user
+            instance.save()
+        formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        delete_as(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        delete_as(queryset, request.user)
+
+
+class HistoryActorAdmin(HistoryActorMixin, SimpleHistoryAdmin):
+    """The admin of a history-tracked model: its history page, and ``SimpleHistoryAdmin.save_model`` names
+    ``request.user`` for the row itself."""
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(HistoryActorMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "job_title", "is_active", "is_staff", "last_login"]
     search_fields = ["email", "full_name"]
@@ -60,7 +86,7 @@ class GHTAdminForm(forms.ModelForm):
 
 
 @admin.register(GHT)
-class GHTAdmin(SimpleHistoryAdmin):
+class GHTAdmin(HistoryActorAdmin):
     form = GHTAdminForm
     list_display = ["name", "short_name", "slug", "region", "created_at"]
     search_fields = ["name", "short_name", "slug"]

@@ -54,6 +54,7 @@ def save_establishment(*, acting_user, ght: GHT, establishment: Establishment) -
     if errors:
         raise ValidationError(errors)
     establishment.full_clean(validate_unique=False, validate_constraints=False)  # checked above, in French
+    establishment._history_user = acting_user
     establishment.save()
     return establishment
 
@@ -145,9 +146,12 @@ def accept_invitation(*, token: str, user=None, full_name: str = "", password: s
             _("Cette invitation est destinée à %(email)s. Déconnectez-vous puis ouvrez à nouveau le lien.")
             % {"email": invitation.email}
         )
-    membership, _created = Membership.objects.update_or_create(
-        ght=invitation.ght, user=user, defaults={"role": invitation.role, "is_active": True}
-    )
+    # The person accepting is the one acting: their membership's history names them.
+    existing = Membership.objects.select_for_update().filter(ght=invitation.ght, user=user).first()
+    membership = existing or Membership(ght=invitation.ght, user=user)
+    membership.role, membership.is_active = invitation.role, True
+    membership._history_user = user
+    membership.save()
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return membership
@@ -167,6 +171,7 @@ def change_member_role(*, acting_user, membership: Membership, role: str) -> Mem
             {"role": _("Le GHT doit garder au moins une personne active dans la cellule opérationnelle.")}
         )
     membership.role = role
+    membership._history_user = acting_user
     membership.save(update_fields=["role", "updated_at"])
     return membership
 
@@ -181,6 +186,7 @@ def set_membership_active(*, acting_user, membership: Membership, active: bool) 
         if membership.role == Role.OFFICE and _office_members_left(membership) == 0:
             raise ValidationError(_("Le GHT doit garder au moins une personne active dans la cellule opérationnelle."))
     membership.is_active = active
+    membership._history_user = acting_user
     membership.save(update_fields=["is_active", "updated_at"])
     return membership
 

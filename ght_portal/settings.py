@@ -117,9 +117,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+# No simple-history request middleware: every history record names its author explicitly (the service's
+# acting_user, the admin's request.user, or ght_portal.actors.system_actor()). A record without one
+# raises when this is on (GHT_ENV=test, and always under pytest: tests/conftest.py), and logs a warning
+# otherwise.
+HISTORY_ACTOR_REQUIRED = GHT_ENV == "test"
 
 ROOT_URLCONF = "ght_portal.urls"
 WSGI_APPLICATION = "ght_portal.wsgi.application"
@@ -256,7 +260,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Language, time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
-TIME_ZONE = "Europe/Paris"
+TIME_ZONE = "Europe/Paris"  # every date and time shown or put in a file name is of this zone
+# The project's French date and number formats (ght_portal/formats/fr/formats.py), read before Django's;
+# Python code writes them through ght_portal.formats.
+FORMAT_MODULE_PATH = ["ght_portal.formats"]
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -86,6 +86,7 @@ class GHTSettingsView(GHTMixin, UpdateView):
         return self.ght
 
     def form_valid(self, form):
+        form.instance._history_user = self.request.user  # the GHT's history names who changed it
         messages.success(self.request, _("Les paramètres du GHT sont enregistrés."))
         return super().form_valid(form)
 

@@ -69,11 +69,9 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["starts_at", "place", "visio_url", "minutes"]
+        # starts_at accepts what the datetime-local input sends (ISO, as every DateTimeField does) and
+        # the French DATETIME_INPUT_FORMATS (05/03/2026 14:30): no list of formats of its own.
         widgets = {"starts_at": DateTimeInput(), "minutes": forms.Textarea(attrs={"rows": 8})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
 
 
 def action_choices(ght):

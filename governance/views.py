@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 
 from actions.models import Action
 from actions.permissions import can_edit_action
+from ght_portal.formats import short_date
 from ght_portal.models import Role
 from ght_portal.tenancy import OFFICE_ONLY, READ_ONLY_METHODS, GHTMixin, get_for_ght_or_404, scoped
 from ght_portal.views import add_service_errors
@@ -264,7 +265,7 @@ class MeetingFormView(GovernanceMixin, TemplateView):
                 add_service_errors(form, error)
             else:
                 messages.success(
-                    request, _("La séance du %(date)s est enregistrée.") % {"date": f"{meeting.starts_at:%d/%m/%Y}"}
+                    request, _("La séance du %(date)s est enregistrée.") % {"date": short_date(meeting.starts_at)}
                 )
                 return redirect("meeting_detail", ght_slug=self.ght.slug, meeting_id=meeting.pk)
         return self.render_form(form, status=422)

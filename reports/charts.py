@@ -40,6 +40,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
+from ght_portal.formats import format_number, short_date
 from reports.figures import Figures, GroupRow
 
 # Bump when the drawing changes: cached charts of the previous version are then never served.
@@ -150,10 +151,8 @@ class Chart:
 
 
 def number(value: float | None) -> str:
-    """12 345 (narrow no-break space between thousands); "—" for no value."""
-    if value is None:
-        return "—"
-    return f"{round(value):,}".replace(",", "\u202f")
+    """12 345 (narrow no-break space between thousands), rounded to a whole number; "—" for no value."""
+    return format_number(value, 0, empty="—")
 
 
 def truncate(text: str, length: int) -> str:
@@ -526,7 +525,7 @@ def _checkpoints(figures: Figures, key: str) -> _Draft:
         tuple(
             (
                 point.title,
-                f"{point.closed_on:%d/%m/%Y}",
+                short_date(point.closed_on),
                 number(point.count),
                 percent(point.mean_progress),
                 number(point.done),

@@ -41,11 +41,11 @@ from typing import NamedTuple
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import Avg, BigIntegerField, Count, F, Lookup, OuterRef, Q, Subquery, Value
 from django.utils import timezone
-from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from actions.models import CLOSED_STATUSES, Action, ActionStatus, Indicator, Measurement, Plan, in_filieres_q
 from filieres.models import Filiere
+from ght_portal.formats import french_date
 from ght_portal.models import GHT, Establishment
 from ght_portal.tenancy import scoped
 from governance.checkpoints.comparison import IndicatorValue, Row, row_from_action, row_from_snapshot
@@ -105,12 +105,6 @@ class _LiveAction(NamedTuple):
         objective = _LiveObjective(_LiveAxis(position, axis), filiere_id) if objective_id is not None else None
         owner = name or email or ""  # as User.__str__
         return cls(pk, code, title, status, health, progress, due, objective, owner)
-
-
-def french_date(day: datetime.date) -> str:
-    """« 1er décembre 2026 », « 15 juin 2026 »: the date as French prose writes it."""
-    number = _("1er") if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS[day.month]} {day.year}"
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,6 @@ reason of a failure are read from here by the page that polls it.
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -16,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import Plan
 from filieres.models import Filiere
+from ght_portal.formats import short_date
 from ght_portal.models import TenantModel
 from governance.models import Campaign
 
@@ -132,7 +131,7 @@ class Report(TenantModel):
         if self.campaign_id:
             return str(_("Chiffres du point d'étape « %(title)s »")) % {"title": self.campaign.title}
         if self.data_as_of:
-            return str(_("Chiffres du portail au %(date)s")) % {"date": f"{self.data_as_of:%d/%m/%Y}"}
+            return str(_("Chiffres du portail au %(date)s")) % {"date": short_date(self.data_as_of)}
         return str(_("Chiffres du portail au jour de la génération"))
 
     def download_name(self) -> str:
@@ -142,5 +141,6 @@ class Report(TenantModel):
         parts = [self.ght.slug, self.kind, str(self.year)]
         if self.filiere_id:
             parts.append(slugify(self.filiere.code))
-        day = (self.finished_at or timezone.now()).astimezone(datetime.UTC).date()
+        day = timezone.localdate(self.finished_at or timezone.now())  # in Paris, as the cover: not UTC
         return "-".join([*parts, f"{day:%Y%m%d}"]) + ".pdf"
+

@@ -15,6 +15,7 @@ def pytest_configure(config):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CELERY_TASK_EAGER_PROPAGATES = True
     settings.API_THROTTLE_RATE = None  # the API walks send hundreds of requests; tests/test_api_errors.py throttles
+    settings.HISTORY_ACTOR_REQUIRED = True  # a history record without an author raises (ght_portal/actors.py)
 
 
 @pytest.fixture

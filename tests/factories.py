@@ -8,6 +8,7 @@ from factory.django import DjangoModelFactory
 
 from actions.models import Action, ActionUpdate, Axis, Indicator, Measurement, Milestone, Objective, Plan
 from filieres.models import Filiere, Pilot, WorkingGroupMember
+from ght_portal.actors import system_actor
 from ght_portal.models import GHT, Establishment, Membership, Region, Role, User
 
 PASSWORD = "un-mot-de-passe-solide-42"
@@ -28,7 +29,27 @@ class UserFactory(DjangoModelFactory):
             obj.save()
 
 
-class GHTFactory(DjangoModelFactory):
+class TrackedFactory(DjangoModelFactory):
+    """A factory of a history-tracked model: like every writer, it names who writes (the tests run with
+    ``HISTORY_ACTOR_REQUIRED``) — the system actor, or the person passed as ``_history_user=``. The
+    instance keeps its actor, as a service's does: a test that saves it again writes as the same actor."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, _history_user=None, **kwargs):
+        manager = cls._get_manager(model_class)
+        lookup = {name: kwargs[name] for name in cls._meta.django_get_or_create}
+        if lookup and (existing := manager.filter(**lookup).first()) is not None:
+            return existing
+        instance = model_class(*args, **kwargs)
+        instance._history_user = _history_user or system_actor()
+        instance.save(force_insert=True, using=manager.db)
+        return instance
+
+
+class GHTFactory(TrackedFactory):
     class Meta:
         model = GHT
         django_get_or_create = ["slug"]
@@ -40,7 +61,7 @@ class GHTFactory(DjangoModelFactory):
     region = Region.NAQ
 
 
-class EstablishmentFactory(DjangoModelFactory):
+class EstablishmentFactory(TrackedFactory):
     class Meta:
         model = Establishment
 
@@ -51,7 +72,7 @@ class EstablishmentFactory(DjangoModelFactory):
     role = Establishment.Role.MEMBER
 
 
-class MembershipFactory(DjangoModelFactory):
+class MembershipFactory(TrackedFactory):
     class Meta:
         model = Membership
 
@@ -64,7 +85,7 @@ class MembershipFactory(DjangoModelFactory):
 # Children take their GHT from their parent on save (TenantModel.ght_from): pass only the parent.
 
 
-class FiliereFactory(DjangoModelFactory):
+class FiliereFactory(TrackedFactory):
     class Meta:
         model = Filiere
 
@@ -91,7 +112,7 @@ class WorkingGroupMemberFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
 
 
-class PlanFactory(DjangoModelFactory):
+class PlanFactory(TrackedFactory):
     class Meta:
         model = Plan
 
@@ -102,7 +123,7 @@ class PlanFactory(DjangoModelFactory):
     status = Plan.Status.DRAFT
 
 
-class AxisFactory(DjangoModelFactory):
+class AxisFactory(TrackedFactory):
     class Meta:
         model = Axis
 
@@ -111,7 +132,7 @@ class AxisFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Axe n° {n}")
 
 
-class ObjectiveFactory(DjangoModelFactory):
+class ObjectiveFactory(TrackedFactory):
     class Meta:
         model = Objective
 
@@ -120,7 +141,7 @@ class ObjectiveFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Objectif n° {n}")
 
 
-class ActionFactory(DjangoModelFactory):
+class ActionFactory(TrackedFactory):
     """An action under an objective of its plan (the plan is the objective's)."""
 
     class Meta:
@@ -142,7 +163,7 @@ class MilestoneFactory(DjangoModelFactory):
     due_date = datetime.date(2026, 6, 30)
 
 
-class IndicatorFactory(DjangoModelFactory):
+class IndicatorFactory(TrackedFactory):
     class Meta:
         model = Indicator
 

@@ -7,7 +7,7 @@ from django.test import Client
 from actions.models import Action, ActionUpdate
 from ght_portal.models import Role
 from tests import test_actions_pages as pages
-from tests.factories import AxisFactory, FiliereFactory, ObjectiveFactory, PlanFactory, UserFactory
+from tests.factories import AxisFactory, FiliereFactory, MembershipFactory, ObjectiveFactory, PlanFactory, UserFactory
 from tests.helpers import text
 
 # The same world as the read tests (an active plan, two filières, a member of each role).
@@ -134,9 +134,7 @@ def test_bad_input_is_refused_in_french(login, ght, world, overrides, field, mes
 
 def test_choices_of_another_plan_or_ght_are_refused(login, ght, other_ght, world):
     foreign_owner = UserFactory()
-    from ght_portal.models import Membership
-
-    Membership.objects.create(ght=other_ght, user=foreign_owner, role=Role.OWNER)
+    MembershipFactory(ght=other_ght, user=foreign_owner, role=Role.OWNER)
     crafted = {
         "objective": world["old"].objective_id,  # another plan of the same GHT
         "owner": foreign_owner.pk,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 from guardian.shortcuts import get_perms
 
 from filieres.models import Filiere, Pilot
@@ -85,7 +86,7 @@ def test_a_checkpoint_update_is_stale_once_its_action_moved(ght, office, make_me
         membership=Membership.objects.get(ght=ght, user=office),
         plan=plan,
         title="Point de juin",
-        deadline=datetime.date.today() + datetime.timedelta(days=10),
+        deadline=timezone.localdate() + datetime.timedelta(days=10),
         all_filieres=True,
     )
     update = campaign.updates.get()

@@ -9,11 +9,11 @@ same world.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from actions.models import Action
@@ -27,7 +27,7 @@ EDITORS = {Role.OFFICE, Role.PILOT}
 FOLLOWERS = {Role.OFFICE, Role.PILOT, Role.OWNER}
 RECORDERS = {Role.OFFICE, Role.DIRECTOR}  # and the instance's secretary (the director member)
 REPORTERS = {Role.OFFICE, Role.DIRECTOR}
-TODAY = datetime.date.today().isoformat()
+TODAY = timezone.localdate().isoformat()
 
 
 @dataclass

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from ght_portal.models import GHT, Invitation, Membership, Role, User
 from tests.browser import NEW_PASSWORD, SHOTS, field, ght_nav, header, log_in, role_badge
-from tests.factories import EstablishmentFactory, GHTFactory
+from tests.factories import EstablishmentFactory, GHTFactory, MembershipFactory
 
 pytestmark = pytest.mark.browser
 
@@ -91,7 +91,7 @@ def test_invitation_form_refuses_a_bad_address_and_an_existing_member(new_page, 
 def test_member_of_two_ghts_chooses_then_switches(new_page, live_server, ght, other_ght, make_member):
     page = new_page()
     person = make_member(ght, Role.DIRECTOR, full_name="Diane Directrice")
-    Membership.objects.create(ght=other_ght, user=person, role=Role.READER)
+    MembershipFactory(ght=other_ght, user=person, role=Role.READER)
     stranger_ght = GHTFactory(name="GHT Gamma", short_name="Gamma", slug="gamma")
     EstablishmentFactory(ght=stranger_ght, name="CH Gamma", role="support")
 

@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from actions.models import Action, Plan
@@ -28,7 +29,7 @@ def test_office_runs_a_checkpoint_and_compares_it_with_today(new_page, live_serv
     for code, title, progress in [("GER-1", "Équipes mobiles", 10), ("GER-2", "Hôpital de jour", 20)]:
         action = ActionFactory(objective=objective, code=code, title=title, progress=progress)
         action.filieres.add(geriatrie)
-    deadline = datetime.date.today() + datetime.timedelta(days=20)
+    deadline = timezone.localdate() + datetime.timedelta(days=20)
 
     # The office opens the campaign.
     page = new_page()

@@ -12,6 +12,7 @@ from actions.models import Action, Axis
 from filieres.models import Filiere
 from reports import charts
 from reports.figures import compute
+from tests.factories import FiliereFactory
 from tests.test_figures import Data
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -98,7 +99,7 @@ def test_checkpoint_and_indicator_charts(data):
 
 
 def test_empty_scope_gives_empty_charts(data):
-    empty = compute(data.scope(filiere=Filiere.objects.create(ght=data.ght, code="VID", name="Vide")))
+    empty = compute(data.scope(filiere=FiliereFactory(ght=data.ght, code="VID", name="Vide")))
     drawn = charts.dashboard_charts(empty)
     assert drawn.checkpoints.is_empty and drawn.indicators.is_empty and drawn.axes.is_empty
     assert drawn.status.is_empty and drawn.status.svg == ""

@@ -30,7 +30,7 @@ from tests.factories import (
 )
 from tests.helpers import text
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 IN_A_MONTH = TODAY + datetime.timedelta(days=30)
 
 

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from actions.models import Action, Plan
@@ -40,7 +41,7 @@ def objective(ght, filiere):
 
 
 def test_list_counts_actions_and_late_ones(reader_client, ght, filiere, objective):
-    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
     ActionFactory(objective=objective, due_date=yesterday)  # under the filière's objective, late
     tagged = ActionFactory(objective=ObjectiveFactory(axis=objective.axis), status=Action.Status.DONE)
     tagged.filieres.add(filiere)  # tagged with the filière
@@ -97,7 +98,7 @@ def test_roadmap_lists_the_actions_of_the_chosen_year_by_due_date(reader_client,
     response = reader_client.get(f"/{ght.slug}/filieres/{filiere.pk}/?annee=2025")
     assert [a.code for a in response.context["roadmap"]] == ["R-4", "R-2"]
     assert (
-        reader_client.get(f"/{ght.slug}/filieres/{filiere.pk}/?annee=abc").context["year"] == datetime.date.today().year
+        reader_client.get(f"/{ght.slug}/filieres/{filiere.pk}/?annee=abc").context["year"] == timezone.localdate().year
     )
 
 

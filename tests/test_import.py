@@ -438,7 +438,7 @@ def test_objectives_are_matched_by_title_when_they_have_no_code(world):
 def test_the_import_writes_only_into_the_chosen_plan_of_the_ght(world, other_ght):
     other_plan = PlanFactory(ght=other_ght)
     with pytest.raises(ValueError):
-        import_plan_file(ght=world.ght, plan=other_plan, data=book(row()), dry_run=False)
+        import_plan_file(ght=world.ght, plan=other_plan, data=book(row()), acting_user=world.office, dry_run=False)
     # Establishments, filières and members of another GHT are unknown here.
     EstablishmentFactory(ght=other_ght, name="CH Delta")
     FiliereFactory(ght=other_ght, code="ONCO")

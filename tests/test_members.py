@@ -3,6 +3,7 @@
 from django.test import Client
 
 from ght_portal.models import Membership, Role
+from tests.factories import MembershipFactory
 from tests.helpers import text
 
 
@@ -68,7 +69,7 @@ def test_deactivated_person_loses_this_ght_at_next_request_but_keeps_the_other(
     office_client, ght, other_ght, make_member
 ):
     person = make_member(ght, Role.PILOT)
-    Membership.objects.create(user=person, ght=other_ght, role=Role.READER)
+    MembershipFactory(user=person, ght=other_ght, role=Role.READER)
     client = Client()
     client.force_login(person)
     assert client.get(f"/{ght.slug}/").status_code == 200

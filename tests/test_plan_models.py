@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from actions.models import Action, ActionUpdate, Axis, Objective, Plan
 from actions.validators import validate_prs_reference
 from filieres.models import Pilot
+from ght_portal.actors import system_actor
 from ght_portal.tenancy import scoped
 from tests.factories import (
     ActionFactory,
@@ -102,7 +103,7 @@ def test_action_code_is_unique_per_plan_but_reusable_in_another_plan(ght):
         duplicate.save()
 
     next_plan = PlanFactory(ght=ght, start_year=2029, end_year=2034)
-    Action(plan=next_plan, code="FMS-3", title="Suite").save()
+    ActionFactory(objective=None, plan=next_plan, code="FMS-3", title="Suite")
     assert Action.objects.filter(code="FMS-3").count() == 2
 
 
@@ -117,6 +118,7 @@ def test_one_active_plan_per_ght(ght, other_ght):
     with pytest.raises(IntegrityError), transaction.atomic():
         second.save()
     second.status = Plan.Status.DRAFT
+    second._history_user = system_actor()
     second.save()
 
 
@@ -156,7 +158,9 @@ def test_late_queryset_annotation_and_property_agree(ght, monkeypatch):
     plan = PlanFactory(ght=ght)
     expected = {}
     for number, (status, due_date, late) in enumerate(LATE_CASES):
-        action = Action.objects.create(plan=plan, code=str(number), title="Action", status=status, due_date=due_date)
+        action = ActionFactory(
+            objective=None, plan=plan, code=str(number), title="Action", status=status, due_date=due_date
+        )
         expected[action.pk] = late
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: TODAY)
 

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from actions.models import Action, Axis, Objective, Plan
@@ -61,7 +62,7 @@ def test_list_shows_the_active_plan_first_and_keeps_archived_ones(reader_client,
 def test_tree_rolls_up_counts_and_progress_with_the_plan_word(reader_client, ght, plan):
     axis = AxisFactory(plan=plan, position=1, title="Parcours de la personne âgée")
     first, second = ObjectiveFactory(axis=axis, code="1.1"), ObjectiveFactory(axis=axis, code="1.2")
-    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
     ActionFactory(objective=first, code="A-2", progress=20, due_date=yesterday)  # late
     ActionFactory(objective=first, code="A-10", progress=40, status=Action.Status.DONE, due_date=yesterday)
     ActionFactory(objective=second, code="A-3", progress=90)

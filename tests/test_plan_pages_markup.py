@@ -10,6 +10,7 @@ from django import forms
 from django.http import QueryDict
 from django.template import engines
 from django.test.html import parse_html
+from django.utils import timezone
 
 from actions.filters import ActionFilter, PlainSelect
 from actions.models import Action
@@ -20,7 +21,7 @@ from reports.timeline import layout as timeline
 from reports.timeline.views import draw_rows
 from tests.factories import ActionFactory, AxisFactory, FiliereFactory, ObjectiveFactory, PlanFactory, UserFactory
 
-YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
+YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
 
 # The row markup of templates/actions/plan_part_actions.html before it moved to actions.rows.
 SUMMARY_ROW_TEMPLATE = """{% load i18n %}{% url 'action_detail' current_ght.slug a.pk as action_url %}

@@ -18,7 +18,7 @@ from ght_portal.models import Membership, Role
 from governance import tasks
 from governance.checkpoints import reminders
 from governance.models import Campaign, CheckpointUpdate, ReminderLog
-from tests.factories import ActionFactory, AxisFactory, FiliereFactory, ObjectiveFactory, PlanFactory
+from tests.factories import ActionFactory, AxisFactory, FiliereFactory, MembershipFactory, ObjectiveFactory, PlanFactory
 from tests.helpers import text
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -495,7 +495,7 @@ def test_digest_respects_the_opt_out_and_inactive_members(digest_world, run):
 
 def test_digest_is_per_ght_and_shows_no_other_ght(digest_world, run, other_ght):
     owner = digest_world["owner"]
-    Membership.objects.create(ght=other_ght, user=owner, role=Role.OWNER)
+    MembershipFactory(ght=other_ght, user=owner, role=Role.OWNER)
     plan = PlanFactory(ght=other_ght, status=Plan.Status.ACTIVE)
     ActionFactory(
         objective=ObjectiveFactory(axis=AxisFactory(plan=plan)),

@@ -9,11 +9,12 @@ someone else's action) have their own tests. A new URL keyword needs a builder, 
 from __future__ import annotations
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from ght_portal.models import GHT, Membership, Role
 from ght_portal.services import invite_member
-from tests.factories import EstablishmentFactory, FiliereFactory, PilotFactory, UserFactory
+from tests.factories import EstablishmentFactory, FiliereFactory, MembershipFactory, PilotFactory, UserFactory
 from tests.helpers import image_bytes
 
 
@@ -26,7 +27,7 @@ def core_samples(ght: GHT, members: dict, samples: dict) -> dict:
         full_name="Invitée",
         role=Role.READER,
     )
-    membership = Membership.objects.create(ght=ght, user=UserFactory(), role=Role.READER)
+    membership = MembershipFactory(ght=ght, user=UserFactory(), role=Role.READER)
     return {
         "ght_slug": ght.slug,
         "establishment_id": EstablishmentFactory(ght=ght).pk,
@@ -90,7 +91,7 @@ def plan_structure_samples(ght: GHT, members: dict, samples: dict) -> dict:
     else:
         objective_id = ObjectiveFactory(axis=axis, filiere_id=samples["filiere_id"]).pk
     other_pilot = UserFactory()
-    Membership.objects.create(ght=ght, user=other_pilot, role=Role.PILOT)
+    MembershipFactory(ght=ght, user=other_pilot, role=Role.PILOT)
     pilot = PilotFactory(filiere_id=samples["filiere_id"], user=other_pilot)
     group_member = WorkingGroupMemberFactory(filiere_id=samples["filiere_id"], user=members[Role.READER])
     return {
@@ -134,7 +135,7 @@ def checkpoint_samples(ght: GHT, members: dict, samples: dict) -> dict:
         membership=Membership.objects.get(ght=ght, user=office),
         plan=Plan.objects.get(pk=samples["plan_id"]),
         title="Point d'étape de test",
-        deadline=datetime.date.today() + datetime.timedelta(days=30),
+        deadline=timezone.localdate() + datetime.timedelta(days=30),
         all_filieres=True,
     )
     update = campaign.updates.get(action_id=samples["action_id"])

@@ -30,6 +30,7 @@ from actions.models import Indicator, Measurement, Milestone
 from actions.pages.access import ActionPermissionMixin
 from actions.pages.forms import IndicatorForm, MeasurementForm, MilestoneDoneForm, MilestoneForm
 from actions.permissions import EDITOR_ROLES, FOLLOWUP_ROLES, can_edit_action, can_update_followup
+from ght_portal.formats import format_number, short_date
 from ght_portal.tenancy import get_for_ght_or_404
 from ght_portal.views import add_service_errors
 
@@ -101,20 +102,15 @@ class IndicatorView:
     form: MeasurementForm | None
 
 
-def number(value: Decimal) -> str:
-    """12.5000 → « 12,5 »: the stored scale (4 decimals) is not what people typed."""
-    return services.format_number(value)
-
-
 def indicator_views(indicators, may_measure: bool) -> list[IndicatorView]:
     """What the action page shows of each indicator, from prefetched measurements (no query)."""
     rows = []
     for indicator in indicators:
         measurements = list(indicator.measurements.all())  # prefetched, oldest first
         for measurement in measurements:
-            measurement.shown = number(measurement.value)
-        indicator.baseline_shown = number(indicator.baseline) if indicator.baseline is not None else None
-        indicator.target_shown = number(indicator.target) if indicator.target is not None else None
+            measurement.shown = format_number(measurement.value)
+        indicator.baseline_shown = format_number(indicator.baseline)
+        indicator.target_shown = format_number(indicator.target)
         latest = measurements[-1] if measurements else None
         values = [measurement.value for measurement in measurements]
         label = ""
@@ -124,10 +120,10 @@ def indicator_views(indicators, may_measure: bool) -> list[IndicatorView]:
                 "Évolution de %(name)s : %(first)s le %(first_on)s, %(last)s le %(last_on)s (%(count)s mesures)"
             ) % {
                 "name": indicator.name,
-                "first": number(first.value),
-                "first_on": first.measured_on.strftime("%d/%m/%Y"),
-                "last": number(latest.value),
-                "last_on": latest.measured_on.strftime("%d/%m/%Y"),
+                "first": format_number(first.value),
+                "first_on": short_date(first.measured_on),
+                "last": format_number(latest.value),
+                "last_on": short_date(latest.measured_on),
                 "count": len(measurements),
             }
         rows.append(

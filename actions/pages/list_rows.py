@@ -23,7 +23,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from actions.models import Action, is_late
-from actions.rows import action_url_maker, short_date
+from actions.rows import action_url_maker
+from ght_portal.formats import short_date
 
 FOLLOWUP_FIELDS = ("status", "health", "progress", "version")
 LATE_CLASS = ' class="is-late"'

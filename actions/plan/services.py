@@ -21,10 +21,11 @@ from ght_portal.tenancy import require_acting_member, require_office
 OBJECTIVE_TEXT_FIELDS = frozenset({"position", "code", "title", "description"})
 
 
-def _save(row, race: dict | None = None) -> None:
-    """Validate the whole row (French messages of the model), then save it; ``race`` is the refusal of a
-    unique rule that a concurrent request broke after the check."""
+def _save(row, acting_user, race: dict | None = None) -> None:
+    """Validate the whole row (French messages of the model), then save it, its history naming
+    ``acting_user``; ``race`` is the refusal of a unique rule that a concurrent request broke after the check."""
     row.full_clean()
+    row._history_user = acting_user
     try:
         with transaction.atomic():
             row.save()
@@ -47,7 +48,7 @@ def save_plan(*, acting_user, membership: Membership, plan: Plan) -> Plan:
         if current is not None:
             message = _("Un autre projet est déjà en vigueur dans ce GHT (« %(title)s ») ; archivez-le d'abord.")
             raise ValidationError({"status": message % {"title": current.title}})
-    _save(plan, {"status": _("Un autre projet est déjà en vigueur dans ce GHT ; archivez-le d'abord.")})
+    _save(plan, acting_user, {"status": _("Un autre projet est déjà en vigueur dans ce GHT ; archivez-le d'abord.")})
     return plan
 
 
@@ -63,7 +64,7 @@ def save_axis(*, acting_user, membership: Membership, axis: Axis) -> Axis:
     if Axis.objects.filter(plan_id=axis.plan_id, position=axis.position).exclude(pk=axis.pk).exists():
         raise ValidationError(taken)
     axis.inherit_ght()
-    _save(axis, taken)
+    _save(axis, acting_user, taken)
     return axis
 
 
@@ -87,5 +88,5 @@ def save_objective(*, acting_user, membership: Membership, objective: Objective)
         if objective.axis.plan_id != stored.axis.plan_id:
             raise ValidationError({"axis": _("Un objectif reste dans son projet : choisissez un axe de ce projet.")})
     objective.inherit_ght()
-    _save(objective)
+    _save(objective, acting_user)
     return objective

@@ -46,6 +46,7 @@ from actions.spreadsheet.workbook import (
 )
 from actions.validators import validate_prs_reference
 from filieres.models import Filiere
+from ght_portal.formats import short_date
 from ght_portal.models import Establishment
 from ght_portal.tenancy import member_users, scoped
 
@@ -325,7 +326,7 @@ def text_value(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.datetime | datetime.date):
-        return value.strftime("%d/%m/%Y")
+        return short_date(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
@@ -727,7 +728,7 @@ class PlanImporter:
         due = values.get("due_date", action.due_date if action else None)
         if start and due and due < start:
             message = _("l'échéance (%(due)s) précède le début (%(start)s).")
-            ctx.error("due_date", message % {"due": f"{due:%d/%m/%Y}", "start": f"{start:%d/%m/%Y}"})
+            ctx.error("due_date", message % {"due": short_date(due), "start": short_date(start)})
         if ctx.failed:
             return
         objective = None
@@ -813,7 +814,7 @@ class PlanImporter:
             ctx.error("value", _("valeur obligatoire."))
         if ctx.failed or not code or not name:
             return
-        shown = f"{code} / {name} / {measured_on:%d/%m/%Y}"
+        shown = f"{code} / {name} / {short_date(measured_on)}"
         if not self._first_time(ctx, "measured_on", (code, norm(name), measured_on), shown):
             return
         indicator = self.indicators.get((code, norm(name)))
@@ -822,7 +823,7 @@ class PlanImporter:
             ctx.error("indicator", message % {"name": name, "code": code})
             return
         measurement = self.measurements.get((indicator.pk, measured_on))
-        label = f"{code} — {indicator.name} ({measured_on:%d/%m/%Y})"
+        label = f"{code} — {indicator.name} ({short_date(measured_on)})"
         if measurement is None:
             measurement = Measurement(indicator=indicator, measured_on=measured_on, value=value, comment=comment or "")
             self._save(measurement, "measurement", label)
@@ -844,9 +845,10 @@ def _pk_or_value(value):
 
 
 def import_plan_file(
-    *, ght, plan: Plan, data: bytes, filename: str = "", acting_user=None, dry_run: bool = True
+    *, ght, plan: Plan, data: bytes, filename: str = "", acting_user, dry_run: bool = True
 ) -> ImportReport:
     """Read ``data`` and import it into ``plan``; nothing is written on a dry run or on any error.
+    Every history record names ``acting_user`` (a member, or ``system_actor()`` when no person imports).
 
     The report lists the changes (those that *would* be made, on a dry run) and every problem
     with its sheet, row and column. ``report.applied`` says whether the import was committed.

@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from actions.models import Action, ActionStatus, Indicator, Measurement
 from filieres.models import Filiere
 
-DATE_FORMAT = "DD/MM/YYYY"
+DATE_FORMAT = "DD/MM/YYYY"  # an Excel number format of the date cells (not a Django or strftime format)
 LIST_SEPARATOR = " ; "
 # A text cell starting with one of these is a formula to a spreadsheet: the export prefixes it with an
 # apostrophe (CSV/Excel injection), and the import removes that apostrophe again.

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from actions.models import Action, Plan
 from actions.pages.forms import VersionField
 from filieres.models import Filiere
+from ght_portal.formats import short_date
 from ght_portal.tenancy import scoped
 from governance.checkpoints.services import DeclaredMeasurement
 from governance.models import Campaign, CheckpointUpdate
@@ -166,5 +167,5 @@ class CompareForm(forms.Form):
     def __init__(self, *args, campaign: Campaign, others, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["avec"].choices = [(self.TODAY, _("Aujourd'hui (actions en cours)"))] + [
-            (str(other.pk), f"{other.title} ({other.deadline:%d/%m/%Y})") for other in others
+            (str(other.pk), f"{other.title} ({short_date(other.deadline)})") for other in others
         ]

@@ -35,6 +35,7 @@ from actions import services as action_services
 from actions.models import CLOSED_STATUSES, Action, ActionStatus, Indicator, Measurement, Plan, is_late
 from actions.permissions import can_update_followup
 from filieres.models import Filiere
+from ght_portal.formats import short_date
 from ght_portal.models import Membership
 from ght_portal.tenancy import require_acting_member, require_office
 from governance.models import Campaign, CheckpointMeasurement, CheckpointUpdate, Snapshot
@@ -264,7 +265,7 @@ def submit_update(
         if known is not None:
             raise ValidationError(
                 _("« %(name)s » a déjà une mesure différente au %(date)s.")
-                % {"name": declared.indicator.name, "date": declared.measured_on.strftime("%d/%m/%Y")}
+                % {"name": declared.indicator.name, "date": short_date(declared.measured_on)}
             )
         action_services.record_measurement(
             acting_user=acting_user,

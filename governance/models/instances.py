@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
 from filieres.models import Filiere
+from ght_portal.formats import short_date
 from ght_portal.models import TenantModel
 
 
@@ -124,7 +125,7 @@ class Meeting(TenantModel):
         indexes = [models.Index(fields=["ght", "instance", "-starts_at"], name="meeting_ght_instance_date")]
 
     def __str__(self) -> str:
-        return f"{self.instance.short_name} — {self.starts_at:%d/%m/%Y}"
+        return f"{self.instance.short_name} — {short_date(self.starts_at)}"
 
 
 class AgendaItem(TenantModel):
@@ -219,7 +220,7 @@ class Decision(TenantModel):
         indexes = [models.Index(fields=["ght", "-decided_on"], name="decision_ght_date")]
 
     def __str__(self) -> str:
-        return f"{self.instance.short_name} — {self.get_kind_display()} du {self.decided_on:%d/%m/%Y}"
+        return f"{self.instance.short_name} — {self.get_kind_display()} du {short_date(self.decided_on)}"
 
     def clean(self) -> None:
         super().clean()

@@ -23,6 +23,7 @@ from actions.models import Plan
 from actions.rows import action_url_maker
 from actions.spreadsheet.views import xlsx_response
 from filieres.models import Filiere
+from ght_portal.formats import short_date
 from ght_portal.models import Establishment
 from ght_portal.tenancy import READ_ONLY_METHODS, GHTMixin, scoped
 from governance.models import Campaign
@@ -48,7 +49,7 @@ class DashboardFilterForm(forms.Form):
         super().__init__(data)
         self.fields["projet"].choices = [(str(plan.pk), str(plan)) for plan in plans]
         self.fields["source"].choices = [(TODAY, _("Aujourd'hui"))] + [
-            (str(c.pk), _("%(title)s (clos le %(date)s)") % {"title": c.title, "date": f"{c.closed_at:%d/%m/%Y}"})
+            (str(c.pk), _("%(title)s (clos le %(date)s)") % {"title": c.title, "date": short_date(c.closed_at)})
             for c in campaigns
         ]
         self.fields["filiere"].choices = [("", _("Toutes"))] + [(str(f.pk), str(f)) for f in filieres]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import Plan
 from filieres.models import Filiere
+from ght_portal.formats import short_date
 from ght_portal.models import GHT
 from ght_portal.tenancy import scoped
 from governance.models import Campaign
@@ -16,7 +17,7 @@ from reports.models import Report
 
 class CampaignChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Campaign) -> str:
-        return f"{obj.title} (clos le {obj.closed_at:%d/%m/%Y})" if obj.closed_at else obj.title
+        return f"{obj.title} (clos le {short_date(obj.closed_at)})" if obj.closed_at else obj.title
 
 
 class ReportRequestForm(forms.Form):

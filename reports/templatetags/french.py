@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal
 
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+from ght_portal.formats import format_number, french_date
 
 register = template.Library()
 
@@ -24,26 +25,16 @@ _AFTER_GUILLEMET = re.compile(r"«[ \u00a0]")
 
 
 @register.filter
-def fr_date(value: datetime.date | None) -> str:
-    """« 1er décembre 2026 » (empty for no date), as ``reports.figures`` writes it."""
-    if not value:
-        return ""
-    from reports.figures import french_date
-
-    return french_date(value.date() if isinstance(value, datetime.datetime) else value)
+def fr_date(value: datetime.date | datetime.datetime | None) -> str:
+    """« 1er décembre 2026 » (empty for no date); a moment by its day in Paris, not in UTC."""
+    return french_date(value)
 
 
 @register.filter
 def fr_number(value, decimals: int | None = None) -> str:
     """12 345 with narrow no-break spaces, a decimal comma; decimals only when the number has some
     (at most two) unless ``decimals`` is given. Empty for None."""
-    if value is None or value == "":
-        return ""
-    number = Decimal(str(value))
-    if decimals is None:
-        decimals = 0 if number == number.to_integral_value() else min(2, -number.normalize().as_tuple().exponent)
-    text = f"{number:,.{int(decimals)}f}"
-    return text.replace(",", NNBSP).replace(".", ",")
+    return format_number(value, None if decimals is None else int(decimals), max_decimals=2)
 
 
 @register.filter

@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 from actions.models import Action, Axis, Milestone, Objective, Plan, in_filieres_q
 from actions.rows import action_url_maker
 from filieres.models import Filiere
+from ght_portal.formats import short_date
 from ght_portal.tenancy import GHTMixin, get_for_ght_or_404, scoped
 from reports.timeline import layout as timeline
 
@@ -71,15 +72,10 @@ def milestone_text(milestone: Milestone) -> str:
     if milestone.done_on:
         return _("%(title)s (%(due)s, atteint le %(done)s)") % {
             "title": milestone.title,
-            "due": f"{milestone.due_date:%d/%m/%Y}",
-            "done": f"{milestone.done_on:%d/%m/%Y}",
+            "due": short_date(milestone.due_date),
+            "done": short_date(milestone.done_on),
         }
-    return _("%(title)s (%(due)s)") % {"title": milestone.title, "due": f"{milestone.due_date:%d/%m/%Y}"}
-
-
-def dmy(day: datetime.date | None) -> str:
-    """As the template's ``date:"d/m/Y"`` (empty for no date), without strftime's cost."""
-    return f"{day.day:02d}/{day.month:02d}/{day.year}" if day else ""
+    return _("%(title)s (%(due)s)") % {"title": milestone.title, "due": short_date(milestone.due_date)}
 
 
 def truncated(text: str, length: int) -> str:
@@ -98,7 +94,7 @@ def draw_rows(chart: timeline.Chart) -> None:
     shift = chart.label_width
     for group in chart.groups:
         for row in group.rows:
-            label, start, due = html.escape(row.label), dmy(row.start), dmy(row.due)
+            label, start, due = html.escape(row.label), short_date(row.start, ""), short_date(row.due, "")
             parts = [
                 f'<g transform="translate(0,{row.y})">',
                 f'<text class="gantt__label" x="10" y="16">{html.escape(truncated(row.label, 44))}'

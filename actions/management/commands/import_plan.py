@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from actions.models import Plan
 from actions.spreadsheet.importer import MAX_UPLOAD_BYTES, import_plan_file
+from ght_portal.actors import system_actor
 from ght_portal.models import GHT, Membership
 from ght_portal.tenancy import scoped
 
@@ -22,7 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("file", help="Chemin du fichier .xlsx ou .csv.")
         parser.add_argument("--plan", type=int, help="Identifiant du projet (par défaut : le projet en vigueur).")
         parser.add_argument("--dry-run", action="store_true", help="Vérifie et montre l'aperçu sans rien enregistrer.")
-        parser.add_argument("--user", help="E-mail du membre auquel attribuer les changements dans l'historique.")
+        parser.add_argument(
+            "--user",
+            help="E-mail du membre auquel attribuer les changements dans l'historique "
+            "(par défaut : le compte « Système (GHT Portal) »).",
+        )
 
     def handle(self, *args, ght_slug, file, plan=None, dry_run=False, user=None, **options):
         ght = GHT.objects.filter(slug=ght_slug).first()
@@ -36,11 +41,12 @@ class Command(BaseCommand):
                 if plan
                 else "Ce GHT n'a pas de projet en vigueur : précisez --plan."
             )
-        acting_user = None
         if user:
             acting_user = get_user_model().objects.filter(email__iexact=user).first()
             if acting_user is None or not scoped(Membership, ght).active().filter(user=acting_user).exists():
                 raise CommandError(f"« {user} » n'est pas un membre actif de ce GHT.")
+        else:
+            acting_user = system_actor()  # no person imports: the history names the system actor
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Fichier introuvable : {file}")

@@ -15,6 +15,7 @@ from actions.spreadsheet.importer import import_plan_file
 from filieres.models import Filiere, Pilot
 from filieres.services import add_pilot
 from ght_portal import demo_data
+from ght_portal.actors import system_actor
 from ght_portal.models import GHT, Establishment, Membership, Role
 from ght_portal.tenancy import scoped
 from governance.checkpoints import services as checkpoints
@@ -35,12 +36,23 @@ def _person(email: str, full_name: str, job_title: str = "", **extra):
     return user
 
 
-def _plan(ght: GHT, spec: dict) -> Plan:
+def _upsert(model, actor, lookup: dict, values: dict):
+    """``update_or_create`` that saves only a new or changed row, its history naming ``actor``."""
+    row = model.objects.filter(**lookup).first() or model(**lookup)
+    if row._state.adding or any(getattr(row, name) != value for name, value in values.items()):
+        for name, value in values.items():
+            setattr(row, name, value)
+        row._history_user = actor
+        row.save()
+    return row
+
+
+def _plan(ght: GHT, spec: dict, actor) -> Plan:
     """The demo plan of the GHT, in force unless the GHT already has another plan in force."""
     plan = scoped(Plan, ght).filter(start_year=spec["start_year"], end_year=spec["end_year"]).first()
     if plan is None:
         has_active = scoped(Plan, ght).filter(status=Plan.Status.ACTIVE).exists()
-        plan = Plan.objects.create(
+        plan = Plan(
             ght=ght,
             title=spec["title"],
             start_year=spec["start_year"],
@@ -48,6 +60,8 @@ def _plan(ght: GHT, spec: dict) -> Plan:
             axis_label=spec["axis_label"],
             status=Plan.Status.DRAFT if has_active else Plan.Status.ACTIVE,
         )
+        plan._history_user = actor
+        plan.save()
     return plan
 
 
@@ -112,34 +126,36 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        # No person runs this: what it writes itself is the system actor's in the history; the plans are
+        # imported, and the governance year recorded, as each GHT's project office.
+        system = system_actor()
         _person(*demo_data.OPERATOR, is_staff=True, is_superuser=True)
         shared_email, shared_name, shared_title, shared_role = demo_data.SHARED_PERSON
         shared = _person(shared_email, shared_name, shared_title)
         for spec in demo_data.GHTS:
-            ght, _ = GHT.objects.update_or_create(
-                slug=spec["slug"],
-                defaults={key: spec[key] for key in ("name", "short_name", "departements", "region")},
-            )
+            values = {key: spec[key] for key in ("name", "short_name", "departements", "region")}
+            ght = _upsert(GHT, system, {"slug": spec["slug"]}, values)
             ensure_default_instances(ght)  # new GHTs get them on creation; this covers older demo data
             for name, kind, town, role, finess in spec["establishments"]:
-                Establishment.objects.update_or_create(
-                    ght=ght,
-                    name=name,
-                    defaults={"kind": kind, "town": town, "role": role, "finess_juridique": finess},
+                _upsert(
+                    Establishment,
+                    system,
+                    {"ght": ght, "name": name},
+                    {"kind": kind, "town": town, "role": role, "finess_juridique": finess},
                 )
             people = [*spec["people"], *spec.get("owners", [])]
             for email, full_name, job_title, role in people:
                 user = _person(email, full_name, job_title)
-                Membership.objects.update_or_create(ght=ght, user=user, defaults={"role": role, "is_active": True})
-            Membership.objects.update_or_create(ght=ght, user=shared, defaults={"role": shared_role, "is_active": True})
+                _upsert(Membership, system, {"ght": ght, "user": user}, {"role": role, "is_active": True})
+            _upsert(Membership, system, {"ght": ght, "user": shared}, {"role": shared_role, "is_active": True})
             counts = f"{len(spec['establishments'])} établissements, {len(people) + 1} personnes"
             if "plan" in spec:
-                counts += " ; " + self._load_plan(ght, spec["plan"], people)
+                counts += " ; " + self._load_plan(ght, spec["plan"], people, system)
             self.stdout.write(f"{ght.name} : {counts}")
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
 
-    def _load_plan(self, ght: GHT, spec: dict, people: list) -> str:
-        plan = _plan(ght, spec)
+    def _load_plan(self, ght: GHT, spec: dict, people: list, system) -> str:
+        plan = _plan(ght, spec, system)
         office_email = next(email for email, _n, _t, role in people if role == Role.OFFICE)
         office = User.objects.get(email=office_email)
         path = DEMO_DIR / spec["file"]
