@@ -79,6 +79,9 @@ def main() -> int:
     from bench import api
 
     api.report(big)
+    from bench import revision
+
+    revision.report(big)
     return 0
 
 

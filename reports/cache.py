@@ -1,15 +1,13 @@
 """The dashboard's figures, computed once per state of the data and kept in Django's cache (Redis).
 
 ``reports.figures.compute`` costs ~60 ms for a 600-action plan, on every dashboard view, although the
-data changes a few times a day. The cache key carries a *version of the data* read in one query:
-for every table the figures read, restricted to the GHT, its row count and the highest ``xmin`` —
-PostgreSQL's transaction id of a row's current version, which every INSERT and UPDATE renews, bulk
-``update()`` included, with no signal or timestamp to forget. Any change to what the figures read
-gives a new key, so a cached value can be old only in the sense of "not yet evicted", never stale.
-The day is in the key too (« en retard » moves at midnight). The same version tells whether a
-finished PDF report still says what the portal says (``reports.documents.services``): the tables the documents
-read besides the figures' (decisions, instances, pilots, milestones, establishments, the GHT's own
-row) are in it too.
+data changes a few times a day. The cache key carries the GHT's *data revision*
+(``reports.revision``): a counter that database triggers move, in the committing transaction itself,
+whenever anything the figures or the documents read is written — bulk ``update()``, imports, the
+admin, many-to-many links and owners' names included — so a cached value can be old only in the
+sense of "not yet evicted", never stale, even when transactions overlap. The day is in the key too
+(« en retard » moves at midnight). The same revision tells whether a finished PDF report still says
+what the portal says (``reports.documents.services``).
 """
 
 from __future__ import annotations
@@ -20,63 +18,18 @@ import hashlib
 from collections.abc import Callable
 
 from django.core.cache import cache
-from django.db import connection
 from django.utils import timezone
 
-from actions.models import Action, Axis, Indicator, Measurement, Milestone, Objective, Plan
-from filieres.models import Filiere, Pilot
-from ght_portal.models import GHT, Establishment, User
-from governance.models import Campaign, CheckpointUpdate, Decision, Instance, Snapshot
 from reports.figures import Figures, Scope, compute
+from reports.revision import data_revision
 
-CACHE_VERSION = 1
-CACHE_SECONDS = 3600  # a safety net only: the data version already changes with every write
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _version_sql() -> str:
-    """One SELECT of "count.max(xmin)" per table the figures and the documents read (table names from
-    the models, no user input), and the id of the current transaction if it has written anything."""
-    state = "count(*) || '.' || coalesce(max({alias}xmin::text::bigint), 0)"
-    own = [Plan, Action, Objective, Axis, Filiere, Indicator, Measurement, CheckpointUpdate, Campaign, Snapshot]
-    own += [Decision, Instance, Pilot, Milestone, Establishment]  # what the PDFs show besides the figures
-    parts = [f"(SELECT {state.format(alias='')} FROM {_table(m)} WHERE ght_id = %(ght)s)" for m in own]  # noqa: S608
-    for relation in (Action.filieres.through, Action.establishments.through):
-        parts.append(
-            f"(SELECT {state.format(alias='link.')} FROM {_table(relation)} link "  # noqa: S608
-            f"JOIN {_table(Action)} action ON action.id = link.action_id WHERE action.ght_id = %(ght)s)"
-        )
-    parts.append(f"(SELECT {state.format(alias='')} FROM {_table(GHT)} WHERE id = %(ght)s)")  # noqa: S608
-    parts.append(  # the owners' names
-        f"(SELECT {state.format(alias='')} FROM {_table(User)} WHERE id IN "  # noqa: S608
-        f"(SELECT owner_id FROM {_table(Action)} WHERE ght_id = %(ght)s))"
-    )
-    # xmin is the 32-bit transaction id; pg_current_xact_id_if_assigned() the 64-bit one (epoch included).
-    current = "coalesce((pg_current_xact_id_if_assigned()::text::bigint %% 4294967296)::text, '')"
-    return "SELECT ARRAY[" + ", ".join(parts) + "], " + current
-
-
-VERSION_SQL = _version_sql()
-
-
-def data_version(ght_id: int) -> str | None:
-    """The version of the GHT's data (one query), or None when this very transaction has written some
-    of those rows: its own writes share one transaction id, so the version would not tell them apart —
-    nothing is cached, nor a report reused, from inside such a transaction."""
-    with connection.cursor() as cursor:
-        cursor.execute(VERSION_SQL, {"ght": ght_id})
-        states, current = cursor.fetchone()
-    if current and any(state.rsplit(".", 1)[1] == current for state in states):
-        return None
-    return hashlib.sha256(":".join(states).encode()).hexdigest()
+CACHE_VERSION = 2  # 2: keyed by the data revision
+CACHE_SECONDS = 3600  # a safety net only: the data revision already changes with every write
 
 
 def cache_key(scope: Scope, what: str, today: datetime.date) -> str | None:
     """The key of ``what`` for ``scope`` in the current state of the GHT's data (None: not cacheable)."""
-    version = data_version(scope.ght.pk)
+    version = data_revision(scope.ght.pk)
     if version is None:
         return None
     ids = [getattr(part, "pk", None) for part in (scope.plan, scope.filiere, scope.establishment, scope.campaign)]

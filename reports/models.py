@@ -81,7 +81,7 @@ class Report(TenantModel):
     started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
     data_as_of = models.DateField(_("chiffres au"), null=True, blank=True)
-    # The version of the GHT's data the build read (reports.cache.data_version): a finished
+    # The revision of the GHT's data the build read (reports.revision.data_revision): a finished
     # report of today's figures is handed out again only while it is still the current one.
     data_version = models.CharField(max_length=64, blank=True, editable=False)
     file = models.FileField(_("fichier"), upload_to=report_path, blank=True, max_length=200)
@@ -144,3 +144,22 @@ class Report(TenantModel):
         day = timezone.localdate(self.finished_at or timezone.now())  # in Paris, as the cover: not UTC
         return "-".join([*parts, f"{day:%Y%m%d}"]) + ".pdf"
 
+
+class DataRevision(models.Model):
+    """The revision of a GHT's data as the figures and the documents read it.
+
+    Bumped once per committing transaction that wrote any of those rows, by the deferred constraint
+    triggers of ``reports.revision`` (installed by migration ``0003_data_revision``): written in the
+    same transaction as the change, at its commit, so that no committed change can be missed — and
+    so that a long import holds no lock on this row until it commits. Never written by Django.
+    """
+
+    ght = models.OneToOneField("ght_portal.GHT", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    revision = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("révision des données")
+        verbose_name_plural = _("révisions des données")
+
+    def __str__(self) -> str:
+        return f"{self.ght_id}: {self.revision}"

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils.translation import gettext as _
 
-from reports.cache import data_version
 from reports.documents import state
+from reports.revision import data_revision
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def build_report(self, report_id: int) -> str:
     from reports.documents import build as documents  # WeasyPrint: loaded by workers, not by the web
 
     try:
-        version = data_version(report.ght_id)  # before reading: a change during the build means a newer one
+        version = data_revision(report.ght_id)  # before reading: a change during the build means a newer one
         built = documents.build(report, progress=lambda percent, step: state.set_progress(report, percent, step))
         state.finish(
             report,

@@ -15,10 +15,10 @@ from django.utils import timezone
 from actions.models import Action
 from ght_portal.models import Role
 from governance.models import Decision
-from reports.cache import data_version
 from reports.documents import build as documents
 from reports.documents import services, state
 from reports.models import MAX_ATTEMPTS, Report
+from reports.revision import data_revision
 from tests.factories import ActionFactory, AxisFactory, ObjectiveFactory, PlanFactory
 from tests.helpers import text
 from tests.reports_world import ReportWorld, pdf_text
@@ -128,7 +128,7 @@ def done_today(report: Report) -> None:
         file="reports/x.pdf",
         started_at=timezone.now(),
         data_as_of=timezone.localdate(),
-        data_version=data_version(report.ght_id),
+        data_version=data_revision(report.ght_id),
     )
 
 

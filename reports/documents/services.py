@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from ght_portal.models import Membership
 from ght_portal.tenancy import require_acting_member
-from reports.cache import data_version
 from reports.documents.forms import ReportRequestForm
 from reports.models import Report
 from reports.permissions import can_request_reports
+from reports.revision import data_revision
 from reports.tasks import build_report
 
 
@@ -50,7 +50,7 @@ def _reusable(ght_id: int, fingerprint: str) -> Report | None:
     if built.campaign_id is not None:
         return built  # a closed checkpoint's figures are frozen
     # Today's figures: the same only on the same day (« en retard » moves) and the same data.
-    if built.data_as_of == timezone.localdate() and built.data_version == (data_version(ght_id) or "-"):
+    if built.data_as_of == timezone.localdate() and built.data_version == (data_revision(ght_id) or "-"):
         return built
     return None
 
