@@ -15,6 +15,7 @@ from rest_framework import serializers
 from filieres import services
 from filieres.forms import SWOT_FIELDS
 from filieres.models import Filiere, Pilot, WorkingGroupMember
+from filieres.permissions import can_edit_filiere_text
 from ght_portal.api.base import CreateMixin, DestroyMixin, GHTScopedViewSet, ReadMixin, UpdateMixin
 from ght_portal.api.fields import GHTRelatedField, MemberField
 from ght_portal.api.filters import IdFilter
@@ -121,7 +122,7 @@ class FiliereViewSet(ReadMixin, CreateMixin, UpdateMixin, GHTScopedViewSet):
 
     def check_write(self, filiere: Filiere, fields: set[str]) -> None:
         if fields <= TEXT_FIELDS:
-            self.require(services.can_edit_filiere_text(self.membership, filiere))
+            self.require(can_edit_filiere_text(self.membership, filiere))
         else:
             self.require(self.membership.is_office)
 

@@ -1,11 +1,11 @@
-"""Mutations and permission rules of the filières: pilots, working groups, who may edit what.
+"""Mutations of the filières: pilots, working groups, who may edit what.
 
 A pilot is two things that must never drift apart: a ``Pilot`` row (shown on the filière page) and
 the django-guardian object permission "filieres.pilot_filiere" (what the permission checks read).
 ``add_pilot`` / ``remove_pilot`` change both in one transaction.
 
-Who may edit what is decided by ``actions.permissions`` (the one place of the permission contract);
-this module only adds the filière-level rule built on it (description and SWOT).
+Who may edit what is decided by ``actions.permissions``; ``filieres.permissions`` adds the
+filière-level rule built on it (description and SWOT).
 """
 
 from __future__ import annotations
@@ -21,24 +21,12 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from actions.models import Action, Plan, in_filieres_q, late_condition
-from actions.permissions import can_manage_plan, piloted_filiere_ids
+from actions.permissions import PILOT_PERMISSION
 from filieres.models import Filiere, Pilot, WorkingGroupMember
-from ght_portal.models import Establishment, Membership, Role
+from ght_portal.models import Establishment, Membership
+from ght_portal.tenancy import acting_membership
 
 User = get_user_model()
-
-PILOT_PERMISSION = "filieres.pilot_filiere"  # the same string as actions.permissions.PILOT_PERMISSION
-
-
-# --- Permission rules ------------------------------------------------------------------------------
-
-
-def can_edit_filiere_text(membership: Membership, filiere: Filiere) -> bool:
-    """Office, or a (PILOT-role) pilot of this filière: its description and SWOT."""
-    return filiere.ght_id == membership.ght_id and (
-        can_manage_plan(membership) or filiere.pk in piloted_filiere_ids(membership)
-    )
-
 
 # --- Queries ---------------------------------------------------------------------------------------
 
@@ -92,7 +80,8 @@ def _check_member_and_establishment(filiere: Filiere, user, establishment: Estab
 
 
 def _check_office(acting_user, filiere: Filiere) -> None:
-    if not Membership.objects.active().filter(ght_id=filiere.ght_id, user=acting_user, role=Role.OFFICE).exists():
+    membership = acting_membership(acting_user, filiere.ght_id)
+    if membership is None or not membership.is_office:
         raise ValidationError(_("Seule la cellule opérationnelle du GHT désigne les pilotes et le groupe de travail."))
 
 

@@ -20,6 +20,7 @@ from actions.rows import SUMMARY_FIELDS, label_rows, summary_rows
 from filieres import services
 from filieres.forms import FiliereForm, FiliereTextForm, PilotForm, WorkingGroupMemberForm
 from filieres.models import Filiere, Pilot, WorkingGroupMember
+from filieres.permissions import can_edit_filiere_text
 from ght_portal.models import Role
 from ght_portal.tenancy import OFFICE_ONLY, GHTMixin, get_for_ght_or_404, scoped
 from ght_portal.views import add_service_errors
@@ -91,7 +92,7 @@ class FiliereDetailView(GHTMixin, TemplateView):
             roadmap=roadmap,
             year=year,
             years=years,
-            can_edit_text=services.can_edit_filiere_text(self.membership, filiere),
+            can_edit_text=can_edit_filiere_text(self.membership, filiere),
             **kwargs,
         )
 
@@ -145,7 +146,7 @@ class FiliereTextUpdateView(GHTMixin, FormView):
 
     def get_form_kwargs(self):
         self.object = get_for_ght_or_404(Filiere, self.ght, pk=self.kwargs["filiere_id"])
-        if not services.can_edit_filiere_text(self.membership, self.object):
+        if not can_edit_filiere_text(self.membership, self.object):
             raise PermissionDenied
         return {**super().get_form_kwargs(), "instance": self.object}
 

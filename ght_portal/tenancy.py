@@ -30,6 +30,11 @@ def membership_for(user, ght_slug: str) -> Membership | None:
     return Membership.objects.active().select_related("ght").filter(user=user, ght__slug=ght_slug).first()
 
 
+def acting_membership(acting_user, ght_id: int) -> Membership | None:
+    """The acting user's active membership of the GHT, for a service given a person and a row only."""
+    return Membership.objects.active().filter(ght_id=ght_id, user_id=acting_user.pk).first()
+
+
 def require_acting_member(acting_user, membership: Membership) -> None:
     """Every write of a service starts here: the person acting is this membership's user and the
     membership is active (a deactivated member, or a membership passed for someone else, is refused)."""
