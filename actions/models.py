@@ -175,11 +175,24 @@ class ActionStatus(models.TextChoices):
 
 # An action in one of these statuses is never late, whatever its due date.
 CLOSED_STATUSES = frozenset({ActionStatus.DONE, ActionStatus.ABANDONED})
+STOPPED_STATUSES = frozenset({ActionStatus.SUSPENDED, ActionStatus.ABANDONED})
 
 
 def late_condition(today: datetime.date) -> Q:
     """An action is late when its due date is before ``today`` and it is neither done nor abandoned."""
     return Q(due_date__lt=today) & ~Q(status__in=CLOSED_STATUSES)
+
+
+def running_in_q(year: int, prefix: str = "") -> Q:
+    """An action runs during ``year`` when its period (start to due date) meets it; a missing date is
+    taken as the other one, an action with neither never runs (as on the timeline and the roadmaps).
+    ``prefix`` reaches the dates from another model; a snapshot's dates have the same names."""
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    start, due = f"{prefix}start_date", f"{prefix}due_date"
+    both = Q(**{f"{start}__lte": last, f"{due}__gte": first})
+    only_due = Q(**{f"{start}__isnull": True, f"{due}__range": (first, last)})
+    only_start = Q(**{f"{due}__isnull": True, f"{start}__range": (first, last)})
+    return both | only_due | only_start
 
 
 def is_late(due_date: datetime.date | None, status: str, today: datetime.date) -> bool:
@@ -285,6 +298,9 @@ class Action(TenantModel):
     due_date = models.DateField(_("échéance"), null=True, blank=True)
     status = models.CharField(_("statut"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.TO_START)
     health = models.CharField(_("état de santé"), max_length=10, choices=Health.choices, default=Health.ON_TRACK)
+    # When the status became « réalisée », « suspendue » or « abandonnée » (None: not so, or not known).
+    done_on = models.DateField(_("réalisée le"), null=True, blank=True)
+    stopped_on = models.DateField(_("suspendue ou abandonnée le"), null=True, blank=True)
     progress = models.PositiveSmallIntegerField(
         _("avancement (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
@@ -399,16 +415,45 @@ class Action(TenantModel):
         if errors:
             raise ValidationError(errors)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Remembers the status and dates as loaded: ``save`` dates a change of status from them."""
+        instance = super().from_db(db, field_names, values)
+        instance._loaded = {name: instance.__dict__.get(name) for name in ("status", "done_on", "stopped_on")}
+        return instance
+
+    def _date_status_change(self) -> set[str]:
+        """When the status moves, the day it moved: ``done_on`` for « réalisée », ``stopped_on`` for
+        « suspendue » or « abandonnée », cleared when the action leaves them — unless this very change
+        sets the date itself (the import, the office's correction). A new action keeps the dates it is
+        given: created already done with none, its date is unknown. Returns the fields changed."""
+        loaded = getattr(self, "_loaded", None)
+        if self._state.adding or loaded is None or "status" not in self.__dict__ or loaded["status"] == self.status:
+            return set()
+        today = timezone.localdate()
+        changed = set()
+        for name, statuses in (("done_on", {ActionStatus.DONE}), ("stopped_on", STOPPED_STATUSES)):
+            if getattr(self, name) != loaded[name]:
+                continue  # set by the caller in this change
+            value = today if self.status in statuses else None
+            if value != getattr(self, name):
+                setattr(self, name, value)
+                changed.add(name)
+        return changed
+
     def save(self, *args, **kwargs):
         """Every save of an existing action moves its version on, whoever saves it (forms, import,
-        scripts): an edit begun on an older version is then refused instead of overwriting it."""
+        scripts): an edit begun on an older version is then refused instead of overwriting it. A
+        change of status dates itself (``_date_status_change``)."""
         if not self._objective_in_plan():
             raise ValueError(f"Action {self.code}: objective {self.objective_id} is not in plan {self.plan_id}")
         if not self._state.adding:
             self.version += 1
+            dated = self._date_status_change()
             if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version", *dated}
         super().save(*args, **kwargs)
+        self._loaded = {name: self.__dict__.get(name) for name in ("status", "done_on", "stopped_on")}
 
 
 class Milestone(TenantModel):

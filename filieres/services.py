@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from actions.models import Action, Plan, in_filieres_q, late_condition
+from actions.models import Action, Plan, in_filieres_q, late_condition, running_in_q
 from actions.permissions import PILOT_PERMISSION
 from filieres.models import Filiere, Pilot, WorkingGroupMember
 from ght_portal.models import Establishment, Membership
@@ -34,12 +34,9 @@ User = get_user_model()
 def roadmap_actions(filiere: Filiere, year: int, today: datetime.date) -> QuerySet:
     """The filière's actions running at some point of ``year`` (its feuille de route), by due date;
     ``is_late_db`` as of ``today``. A missing date is taken as the other one (as on the timeline)."""
-    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     return (
         Action.objects.filter(ght_id=filiere.ght_id)
-        .filter(in_filieres_q(filiere))
-        .alias(begins=Coalesce("start_date", "due_date"), ends=Coalesce("due_date", "start_date"))
-        .filter(begins__lte=last, ends__gte=first)
+        .filter(in_filieres_q(filiere), running_in_q(year))
         .annotate_late(today)
         .distinct()
         .order_by("due_date", "code")

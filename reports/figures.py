@@ -32,79 +32,30 @@ Definitions, the same on both sources:
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.contrib.postgres.fields import ArrayField
-from django.db.models import Avg, BigIntegerField, Count, F, Lookup, OuterRef, Q, Subquery, Value
+from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from actions.models import CLOSED_STATUSES, Action, ActionStatus, Indicator, Measurement, Plan, in_filieres_q
+from actions.models import CLOSED_STATUSES, Action, ActionStatus, Plan, in_filieres_q, running_in_q
 from filieres.models import Filiere
 from ght_portal.formats import french_date
 from ght_portal.models import GHT, Establishment
 from ght_portal.tenancy import scoped
-from governance.checkpoints.comparison import IndicatorValue, Row, row_from_action, row_from_snapshot
+from governance.checkpoints.comparison import Row, row_from_snapshot, row_from_state
 from governance.checkpoints.comparison import _decimal as decimal_or_none  # the snapshots' values as stored
-from governance.models import Campaign, CheckpointUpdate, Snapshot
+from governance.checkpoints.state import read_states
+from governance.models import Campaign, Snapshot
 
 UPCOMING_DAYS = 90
 LAST_CHECKPOINTS = 6
 AT_RISK_HEALTHS = frozenset({Action.Health.AT_RISK, Action.Health.OFF_TRACK})
 HEALTH_ORDER = {Action.Health.OFF_TRACK: 0, Action.Health.AT_RISK: 1, Action.Health.ON_TRACK: 2}
 NO_GROUP = ""
-# What the live figures read of an action, as one row of values (no model instances: for 600 actions
-# with their objective, axis and owner, building ~2,400 instances was a third of the time).
-LIVE_FIELDS = (
-    "pk",
-    "code",
-    "title",
-    "status",
-    "health",
-    "progress",
-    "due_date",
-    "objective_id",
-    "objective__filiere_id",
-    "objective__axis__position",
-    "objective__axis__title",
-    "owner__full_name",
-    "owner__email",
-)
-
-
-class _LiveAxis(NamedTuple):
-    position: int
-    title: str
-
-
-class _LiveObjective(NamedTuple):
-    axis: _LiveAxis
-    filiere_id: int | None
-
-
-class _LiveAction(NamedTuple):
-    """The attributes of an Action that ``governance.checkpoints.comparison.row_from_action`` reads."""
-
-    pk: int
-    code: str
-    title: str
-    status: str
-    health: str
-    progress: int
-    due_date: datetime.date | None
-    objective: _LiveObjective | None
-    owner_name: str
-
-    @classmethod
-    def from_values(cls, row: tuple) -> _LiveAction:
-        pk, code, title, status, health, progress, due, objective_id, filiere_id, position, axis, name, email = row
-        objective = _LiveObjective(_LiveAxis(position, axis), filiere_id) if objective_id is not None else None
-        owner = name or email or ""  # as User.__str__
-        return cls(pk, code, title, status, health, progress, due, objective, owner)
 
 
 @dataclass(frozen=True)
@@ -115,6 +66,7 @@ class Scope:
     establishment: Establishment | None = None
     campaign: Campaign | None = None
     medical_only: bool = False
+    running_in: int | None = None  # a year: only the actions running during it (a roadmap's)
 
     def __post_init__(self) -> None:
         for name in ("plan", "filiere", "establishment", "campaign"):
@@ -134,6 +86,8 @@ class Scope:
             parts.append(self.establishment.name)
         if self.medical_only:
             parts.append(_("filières médicales"))
+        if self.running_in is not None:
+            parts.append(_("actions de %(year)s") % {"year": self.running_in})
         return " · ".join(parts)
 
 
@@ -186,7 +140,10 @@ class ActionLine:
     health: str
     health_label: str
     progress: int
+    start_date: datetime.date | None
     due_date: datetime.date | None
+    done_on: datetime.date | None  # None on a done action: « date inconnue »
+    stopped_on: datetime.date | None
     is_late: bool
     is_at_risk: bool
     blocking_points: str
@@ -236,10 +193,14 @@ class Figures:
     source_label: str  # « Données du portail au 1er décembre 2026 » / « Instantané du point d'étape … »
     as_of: datetime.date
     is_snapshot: bool
-    total: int
+    total: int  # = done + late + in_progress + to_start + stopped (each action in one bucket)
     done: int
-    late: int
-    at_risk: int
+    late: int  # not done nor abandoned, past its due date (whatever its status)
+    in_progress: int  # en cours, on time
+    to_start: int  # à lancer, on time
+    stopped: int  # suspended on time, or abandoned
+    at_risk: int  # a health at risk or off track, not done nor abandoned: overlaps the buckets
+    at_risk_late: int  # of those, the late ones (listed with the late actions too)
     mean_progress: int | None
     by_status: tuple[StatusCount, ...]  # every status, in the model's order
     by_health: tuple[HealthCount, ...]  # on track, at risk, off track
@@ -260,6 +221,27 @@ class Figures:
     def upcoming_until(self) -> datetime.date:
         return self.as_of + datetime.timedelta(days=UPCOMING_DAYS)
 
+    def done_in(self, year: int) -> tuple[ActionLine, ...]:
+        """The actions done whose achievement date falls in ``year`` (up to ``as_of``), by that date."""
+        lines = (
+            line
+            for line in self.actions
+            if line.status == ActionStatus.DONE
+            and line.done_on
+            and line.done_on.year == year
+            and line.done_on <= self.as_of
+        )
+        return tuple(sorted(lines, key=lambda line: (line.done_on, line.code)))
+
+    @property
+    def done_date_unknown(self) -> tuple[ActionLine, ...]:
+        """The actions done with no known achievement date (imported already done): in no year."""
+        return tuple(line for line in self.actions if line.status == ActionStatus.DONE and line.done_on is None)
+
+    @property
+    def at_risk_not_late(self) -> tuple[ActionLine, ...]:
+        return tuple(line for line in self.at_risk_actions if not line.is_late)
+
 
 # --- Internal: one record per action, whichever the source ---------------------------------------
 
@@ -270,10 +252,14 @@ class _Item:
     action_id: int | None
     filiere_ids: frozenset[int]
     owner_name: str
+    start_date: datetime.date | None
     due_date: datetime.date | None
+    done_on: datetime.date | None
+    stopped_on: datetime.date | None
     blocking_points: str
     next_steps: str
-    baselines: dict[int, Decimal | None] = field(default_factory=dict)  # indicator id → baseline
+    # indicator id → (baseline, target date)
+    indicator_extras: dict[int, tuple[Decimal | None, datetime.date | None]] = field(default_factory=dict)
 
 
 def _action_filter(scope: Scope, medical_ids: Iterable[int]) -> Q:
@@ -286,6 +272,8 @@ def _action_filter(scope: Scope, medical_ids: Iterable[int]) -> Q:
     if scope.medical_only:
         medical = list(medical_ids)
         condition &= in_filieres_q(medical)
+    if scope.running_in is not None:
+        condition &= running_in_q(scope.running_in)
     return condition
 
 
@@ -295,134 +283,68 @@ def _snapshot_filter(scope: Scope, medical_ids: Iterable[int], prefix: str = "")
     if scope.filiere is not None:
         condition &= Q(**{f"{prefix}filiere_ids__contains": [scope.filiere.pk]})
     if scope.establishment is not None:
-        concerned = Action.establishments.through.objects.filter(establishment_id=scope.establishment.pk)
         condition &= Q(**{f"{prefix}lead_establishment_id": scope.establishment.pk}) | Q(
-            **{f"{prefix}action_id__in": concerned.values("action_id")}
+            **{f"{prefix}establishment_ids__contains": [scope.establishment.pk]}
         )
     if scope.medical_only:
         condition &= Q(**{f"{prefix}filiere_ids__overlap": list(medical_ids)})
+    if scope.running_in is not None:
+        condition &= running_in_q(scope.running_in, prefix)
     return condition
 
 
-class _AnyOf(Lookup):
-    """``column = ANY(%s)``: used as a filter expression, never registered on a field."""
-
-    lookup_name = "any_of"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = compiler.compile(self.rhs)
-        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
-
-
-def _of_actions(ids: list[int], column: str = "action_id") -> _AnyOf:
-    """Rows whose ``column`` is one of these action ids, the ids given as one array parameter.
-
-    Related rows are fetched by the ids of the actions already loaded: an index lookup the query
-    planner gets right even on tables without statistics (a join or a subquery on the plan did not,
-    in the bench), and one parameter instead of 600 placeholders (which psycopg's client-side
-    binding took longer to parse than the database took to answer).
-    """
-    return _AnyOf(F(column), Value(ids, output_field=ArrayField(BigIntegerField())))
-
-
-def _latest_submitted(ght: GHT, action_ids: list[int]) -> dict[int, tuple[str, str]]:
-    """(blocking points, next steps) of each action's latest submitted checkpoint update (one query)."""
-    updates = (
-        scoped(CheckpointUpdate, ght)
-        .filter(_of_actions(action_ids), state=CheckpointUpdate.State.SUBMITTED)
-        .order_by("action_id", "-submitted_at", "-id")
-        .distinct("action_id")
-        .values_list("action_id", "blocking_points", "next_steps")
+def _item(row: Row, state, indicators) -> _Item:
+    """One action's record for the sums, from either source (``state``: ActionState or Snapshot)."""
+    return _Item(
+        row=row,
+        action_id=state.action_id if isinstance(state, Snapshot) else state.pk,
+        filiere_ids=frozenset(state.filiere_ids),
+        owner_name=state.owner_name,
+        start_date=state.start_date,
+        due_date=state.due_date,
+        done_on=state.done_on,
+        stopped_on=state.stopped_on,
+        blocking_points=state.blocking_points,
+        next_steps=state.next_steps,
+        indicator_extras=indicators,
     )
-    return {action_id: (blocking, steps) for action_id, blocking, steps in updates}
 
 
-def _live_items(scope: Scope, today: datetime.date, codes: dict[int, str], medical_ids) -> tuple[list, list]:
-    """Today's actions of the scope and their indicators: four queries (actions, their filière links,
-    indicators with their latest value, latest submitted checkpoint updates), all as tuples."""
+def _live_items(scope: Scope, today: datetime.date, codes: dict[int, str], medical_ids) -> list[_Item]:
+    """Today's actions of the scope, read as a checkpoint would freeze them (``read_states``)."""
     actions = scoped(Action, scope.ght).filter(plan=scope.plan)
     condition = _action_filter(scope, medical_ids)
     if condition:
         actions = actions.filter(pk__in=scoped(Action, scope.ght).filter(condition).values("pk"))
-    actions = [_LiveAction.from_values(row) for row in actions.order_by("code").values_list(*LIVE_FIELDS)]
-    ids = [action.pk for action in actions]
-    links: dict[int, set[int]] = defaultdict(set)
-    for action_id, filiere_id in Action.filieres.through.objects.filter(_of_actions(ids)).values_list(
-        "action_id", "filiere_id"
-    ):
-        links[action_id].add(filiere_id)
-    # The latest value of each indicator (of this GHT: the outer query is scoped), by its own index.
-    last = Measurement.objects.filter(indicator_id=OuterRef("pk")).order_by("-measured_on")
-    indicators: dict[int, list[tuple]] = defaultdict(list)
-    for row in (
-        scoped(Indicator, scope.ght)
-        .filter(_of_actions(ids))
-        .annotate(value=Subquery(last.values("value")[:1]), measured_on=Subquery(last.values("measured_on")[:1]))
-        .order_by("id")
-        .values_list("pk", "action_id", "name", "unit", "baseline", "target", "target_date", "value", "measured_on")
-    ):
-        indicators[row[1]].append(row)
-    submitted = _latest_submitted(scope.ght, ids)
-    items, target_dates = [], {}
-    for action in actions:
-        # The filière rule of actions.models.in_filieres_q, on the links loaded above.
-        filiere_ids = set(links[action.pk])
-        if action.objective is not None and action.objective.filiere_id is not None:
-            filiere_ids.add(action.objective.filiere_id)
-        values, baselines = [], {}
-        for pk, _action_id, name, unit, baseline, target, target_date, value, measured_on in indicators[action.pk]:
-            target_dates[pk], baselines[pk] = target_date, baseline
-            values.append(IndicatorValue(pk, name, unit, value, measured_on, target))
-        blocking_points, next_steps = submitted.get(action.pk, ("", ""))
-        items.append(
-            _Item(
-                row=row_from_action(
-                    action,
-                    filiere_codes=sorted(codes[pk] for pk in filiere_ids if pk in codes),
-                    indicators=values,
-                    today=today,
-                ),
-                action_id=action.pk,
-                filiere_ids=frozenset(filiere_ids),
-                owner_name=action.owner_name,
-                due_date=action.due_date,
-                blocking_points=blocking_points,
-                next_steps=next_steps,
-                baselines=baselines,
-            )
-        )
-    return items, target_dates
+    items = []
+    for state in read_states(scope.ght.pk, actions, establishments=False):
+        filiere_codes = sorted(codes[pk] for pk in state.filiere_ids if pk in codes)
+        extras = {item.pk: (item.baseline, item.target_date) for item in state.indicators}
+        items.append(_item(row_from_state(state, filiere_codes=filiere_codes, today=today), state, extras))
+    return items
 
 
-def _snapshot_items(scope: Scope, medical_ids) -> tuple[list, dict]:
-    """The campaign's frozen snapshots in the scope (one query) and the target dates of their
-    indicators, which snapshots do not freeze (one query, read from the indicators today)."""
-    snapshots = list(
+def _snapshot_items(scope: Scope, medical_ids) -> list[_Item]:
+    """The campaign's frozen snapshots in the scope (one query)."""
+    snapshots = (
         scoped(Snapshot, scope.ght)
         .filter(campaign=scope.campaign)
         .filter(_snapshot_filter(scope, medical_ids))
-        .defer("achievements", "objective_title", "start_date", "update_state", "taken_at")
+        .defer("achievements", "objective_title", "update_state", "taken_at")
         .order_by("action_code")
     )
     items = []
-    indicator_ids = []
     for snapshot in snapshots:
-        indicator_ids += [item["indicator_id"] for item in snapshot.indicators]
-        items.append(
-            _Item(
-                row=row_from_snapshot(snapshot),
-                action_id=snapshot.action_id,
-                filiere_ids=frozenset(snapshot.filiere_ids),
-                owner_name=snapshot.owner_name,
-                due_date=snapshot.due_date,
-                blocking_points=snapshot.blocking_points,
-                next_steps=snapshot.next_steps,
-                baselines={item["indicator_id"]: decimal_or_none(item.get("baseline")) for item in snapshot.indicators},
-            )
-        )
-    target_dates = dict(scoped(Indicator, scope.ght).filter(pk__in=indicator_ids).values_list("pk", "target_date"))
-    return items, target_dates
+        extras = {
+            item["indicator_id"]: (decimal_or_none(item.get("baseline")), _iso_date(item.get("target_date")))
+            for item in snapshot.indicators
+        }
+        items.append(_item(row_from_snapshot(snapshot), snapshot, extras))
+    return items
+
+
+def _iso_date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
 
 
 # --- Sums ------------------------------------------------------------------------------------------
@@ -515,7 +437,10 @@ def _line(item: _Item, axis_word: str, status_labels: dict, health_labels: dict)
         health=row.health,
         health_label=health_labels.get(row.health, row.health),
         progress=row.progress,
+        start_date=item.start_date,
         due_date=item.due_date,
+        done_on=item.done_on,
+        stopped_on=item.stopped_on,
         is_late=row.is_late,
         is_at_risk=_is_at_risk(row),
         blocking_points=item.blocking_points,
@@ -529,58 +454,32 @@ def _axis_label(row: Row, axis_word: str) -> str:
     return f"{axis_word} {row.axis_position} — {row.axis_title}"
 
 
-def compute(scope: Scope, *, today: datetime.date | None = None) -> Figures:
-    """Every figure of the dashboard for ``scope`` (``today`` defaults to the local date)."""
-    today = today or timezone.localdate()
-    filieres = list(scoped(Filiere, scope.ght).only("pk", "code", "name", "kind").order_by("code"))
-    codes = {filiere.pk: filiere.code for filiere in filieres}
-    medical_ids = [filiere.pk for filiere in filieres if filiere.kind == Filiere.Kind.MEDICAL]
-    if scope.campaign is None:
-        as_of = today
-        items, target_dates = _live_items(scope, today, codes, medical_ids)
-        source_label = _("Données du portail au %(date)s") % {"date": french_date(today)}
-    else:
-        as_of = timezone.localdate(scope.campaign.closed_at)
-        items, target_dates = _snapshot_items(scope, medical_ids)
-        source_label = _("Instantané du point d'étape « %(title)s », clos le %(date)s") % {
-            "title": scope.campaign.title,
-            "date": french_date(as_of),
-        }
+class _Filiere(NamedTuple):
+    pk: int
+    code: str
+    name: str
+    kind: str
 
-    axis_word = scope.plan.get_axis_label_display()
-    status_labels = {value: str(label) for value, label in ActionStatus.choices}
-    health_labels = {value: str(label) for value, label in Action.Health.choices}
-    statuses = {value: [0, 0] for value in ActionStatus.values}
-    healths = dict.fromkeys(Action.Health.values, 0)
-    axes: dict[tuple, _Tally] = {}
-    by_filiere: dict[int | str, _Tally] = {}
-    names = {filiere.pk: str(filiere) for filiere in filieres}
-    total = _Tally("", "")
-    lines, indicator_lines = [], []
-    items.sort(key=lambda item: (item.row.axis_position is None, item.row.axis_position or 0, item.row.code))
+    def __str__(self) -> str:  # as Filiere.__str__
+        return f"{self.code} — {self.name}"
+
+
+def _filieres(scope: Scope) -> list[_Filiere]:
+    """The GHT's filières by code: as they are today, or as the checkpoint froze them."""
+    if scope.campaign is not None and scope.campaign.frozen_filieres:
+        rows = [(f["id"], f["code"], f["name"], f["kind"]) for f in scope.campaign.frozen_filieres]
+    else:
+        rows = scoped(Filiere, scope.ght).values_list("pk", "code", "name", "kind")
+    return sorted((_Filiere(*row) for row in rows), key=lambda filiere: filiere.code)
+
+
+def _indicator_lines(items: list[_Item]) -> list[IndicatorLine]:
+    lines = []
     for item in items:
         row = item.row
-        at_risk = _is_at_risk(row)
-        total.add(row, at_risk)
-        counts = statuses.setdefault(row.status, [0, 0])
-        counts[0] += 1
-        counts[1] += row.is_late
-        healths[row.health] = healths.get(row.health, 0) + 1
-        axis_key = (row.axis_position is None, row.axis_position or 0)
-        if axis_key not in axes:
-            key = f"axe:{row.axis_position}" if row.axis_position is not None else NO_GROUP
-            axes[axis_key] = _Tally(key, _axis_label(row, axis_word))
-        axes[axis_key].add(row, at_risk)
-        known = [pk for pk in item.filiere_ids if pk in names]
-        for pk in known or [NO_GROUP]:
-            if pk not in by_filiere:
-                label = names[pk] if pk != NO_GROUP else _("Sans filière")
-                by_filiere[pk] = _Tally(f"filiere:{pk}" if pk != NO_GROUP else NO_GROUP, label)
-            by_filiere[pk].add(row, at_risk)
-        lines.append(_line(item, axis_word, status_labels, health_labels))
         for value in row.indicators:
-            baseline = item.baselines.get(value.indicator_id)
-            indicator_lines.append(
+            baseline, target_date = item.indicator_extras.get(value.indicator_id, (None, None))
+            lines.append(
                 IndicatorLine(
                     indicator_id=value.indicator_id,
                     action_id=item.action_id,
@@ -590,33 +489,82 @@ def compute(scope: Scope, *, today: datetime.date | None = None) -> Figures:
                     unit=value.unit,
                     baseline=baseline,
                     target=value.target,
-                    target_date=target_dates.get(value.indicator_id),
+                    target_date=target_date,
                     value=value.value,
                     measured_on=value.measured_on,
                     percent=_percent_of_way(baseline, value.target, value.value),
                 )
             )
+    return sorted(lines, key=lambda line: line.action_code)  # stable: each action's indicators as entered
 
+
+class _Sums:
+    """The tallies of ``compute``: overall, by status, by health, by axis and by filière."""
+
+    def __init__(self, filieres: list[_Filiere], axis_word: str) -> None:
+        self.axis_word = axis_word
+        self.names = {filiere.pk: str(filiere) for filiere in filieres}
+        self.order = [filiere.pk for filiere in filieres]
+        self.total = _Tally("", "")
+        self.statuses = {value: [0, 0] for value in ActionStatus.values}
+        self.healths = dict.fromkeys(Action.Health.values, 0)
+        self.axes: dict[tuple, _Tally] = {}
+        self.by_filiere: dict[int | str, _Tally] = {}
+
+    def add(self, row: Row, filiere_ids: frozenset[int]) -> None:
+        at_risk = _is_at_risk(row)
+        self.total.add(row, at_risk)
+        counts = self.statuses.setdefault(row.status, [0, 0])
+        counts[0] += 1
+        counts[1] += row.is_late
+        self.healths[row.health] = self.healths.get(row.health, 0) + 1
+        axis_key = (row.axis_position is None, row.axis_position or 0)
+        if axis_key not in self.axes:
+            key = f"axe:{row.axis_position}" if row.axis_position is not None else NO_GROUP
+            self.axes[axis_key] = _Tally(key, _axis_label(row, self.axis_word))
+        self.axes[axis_key].add(row, at_risk)
+        for pk in [pk for pk in filiere_ids if pk in self.names] or [NO_GROUP]:
+            if pk not in self.by_filiere:
+                label = self.names[pk] if pk != NO_GROUP else _("Sans filière")
+                self.by_filiere[pk] = _Tally(f"filiere:{pk}" if pk != NO_GROUP else NO_GROUP, label)
+            self.by_filiere[pk].add(row, at_risk)
+
+    def filiere_rows(self) -> tuple[GroupRow, ...]:
+        keys = [pk for pk in self.order if pk in self.by_filiere] + ([NO_GROUP] if NO_GROUP in self.by_filiere else [])
+        return tuple(self.by_filiere[key].freeze() for key in keys)
+
+
+def compute(scope: Scope, *, today: datetime.date | None = None) -> Figures:
+    """Every figure of the dashboard for ``scope`` (``today`` defaults to the local date)."""
+    today = today or timezone.localdate()
+    filieres = _filieres(scope)
+    codes = {filiere.pk: filiere.code for filiere in filieres}
+    medical_ids = [filiere.pk for filiere in filieres if filiere.kind == Filiere.Kind.MEDICAL]
+    if scope.campaign is None:
+        as_of = today
+        items = _live_items(scope, today, codes, medical_ids)
+        source_label = _("Données du portail au %(date)s") % {"date": french_date(today)}
+    else:
+        as_of = timezone.localdate(scope.campaign.closed_at)
+        items = _snapshot_items(scope, medical_ids)
+        source_label = _("Instantané du point d'étape « %(title)s », clos le %(date)s") % {
+            "title": scope.campaign.title,
+            "date": french_date(as_of),
+        }
+    status_labels = {value: str(label) for value, label in ActionStatus.choices}
+    health_labels = {value: str(label) for value, label in Action.Health.choices}
+    sums = _Sums(filieres, scope.plan.get_axis_label_display())
+    items.sort(key=lambda item: (item.row.axis_position is None, item.row.axis_position or 0, item.row.code))
+    for item in items:
+        sums.add(item.row, item.filiere_ids)
+    lines = [_line(item, sums.axis_word, status_labels, health_labels) for item in items]
     far = datetime.date.max
-    late_actions = sorted((line for line in lines if line.is_late), key=lambda line: (line.due_date or far, line.code))
+    until = as_of + datetime.timedelta(days=UPCOMING_DAYS)
+    summary = sums.total.freeze()
     at_risk_actions = sorted(
         (line for line in lines if line.is_at_risk),
         key=lambda line: (HEALTH_ORDER.get(line.health, 9), line.due_date or far, line.code),
     )
-    until = as_of + datetime.timedelta(days=UPCOMING_DAYS)
-    upcoming = sorted(
-        (
-            line
-            for line in lines
-            if line.status not in CLOSED_STATUSES and line.due_date and as_of <= line.due_date <= until
-        ),
-        key=lambda line: (line.due_date, line.code),
-    )
-    indicator_lines.sort(key=lambda line: line.action_code)  # stable: each action's indicators as entered
-    filiere_rows = [by_filiere[pk].freeze() for pk in sorted(codes, key=codes.get) if pk in by_filiere]
-    if NO_GROUP in by_filiere:
-        filiere_rows.append(by_filiere[NO_GROUP].freeze())
-    summary = total.freeze()
     return Figures(
         scope=scope,
         source_label=source_label,
@@ -625,22 +573,37 @@ def compute(scope: Scope, *, today: datetime.date | None = None) -> Figures:
         total=summary.count,
         done=summary.done,
         late=summary.late,
+        in_progress=summary.in_progress,
+        to_start=summary.to_start,
+        stopped=summary.stopped,
         at_risk=summary.at_risk,
+        at_risk_late=sum(line.is_late for line in at_risk_actions),
         mean_progress=summary.mean_progress,
         by_status=tuple(
-            StatusCount(key=value, label=status_labels[value], count=statuses[value][0], late=statuses[value][1])
-            for value in ActionStatus.values
+            StatusCount(key=value, label=status_labels[value], count=counts[0], late=counts[1])
+            for value, counts in ((value, sums.statuses[value]) for value in ActionStatus.values)
         ),
         by_health=tuple(
-            HealthCount(key=value, label=health_labels[value], count=healths.get(value, 0))
+            HealthCount(key=value, label=health_labels[value], count=sums.healths.get(value, 0))
             for value in Action.Health.values
         ),
-        by_axis=tuple(axes[key].freeze() for key in sorted(axes)),
-        by_filiere=tuple(filiere_rows),
+        by_axis=tuple(sums.axes[key].freeze() for key in sorted(sums.axes)),
+        by_filiere=sums.filiere_rows(),
         actions=tuple(lines),
-        late_actions=tuple(late_actions),
+        late_actions=tuple(
+            sorted((line for line in lines if line.is_late), key=lambda line: (line.due_date or far, line.code))
+        ),
         at_risk_actions=tuple(at_risk_actions),
-        upcoming=tuple(upcoming),
+        upcoming=tuple(
+            sorted(
+                (
+                    line
+                    for line in lines
+                    if line.status not in CLOSED_STATUSES and line.due_date and as_of <= line.due_date <= until
+                ),
+                key=lambda line: (line.due_date, line.code),
+            )
+        ),
         checkpoints=_checkpoints(scope, medical_ids),
-        indicators=tuple(indicator_lines),
+        indicators=tuple(_indicator_lines(items)),
     )

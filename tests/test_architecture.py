@@ -22,8 +22,6 @@ OVERSIZED_MODULES = {"actions/spreadsheet/importer.py"}
 OVERSIZED_FUNCTIONS = {
     "actions/spreadsheet/importer.py:PlanImporter.import_action",
     "governance/checkpoints/services.py:submit_update",
-    "governance/checkpoints/services.py:close_campaign",
-    "reports/figures.py:compute",
 }
 
 

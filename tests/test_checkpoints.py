@@ -386,7 +386,9 @@ def test_closing_freezes_one_snapshot_per_action_that_never_moves(world):
     assert campaign.status == "closed" and campaign.closed_by == world.office and campaign.closed_at
 
     snapshots = {s.action_code: s for s in Snapshot.objects.filter(campaign=campaign)}
-    assert set(snapshots) == {"GER-1", "GER-2", "URG-1", "URG-2"}
+    assert set(snapshots) == {"GER-1", "GER-2", "URG-1", "URG-2", "URG-3"}  # the whole plan
+    assert not snapshots["URG-3"].in_scope and snapshots["URG-3"].update_state == ""  # done: it owed nothing
+    assert all(snapshot.in_scope for code, snapshot in snapshots.items() if code != "URG-3")
     ger1 = snapshots["GER-1"]
     assert (ger1.status, ger1.health, ger1.progress, ger1.update_state) == ("en_cours", "at_risk", 55, "submitted")
     assert (ger1.axis_position, ger1.axis_title, ger1.filiere_codes) == (1, "Parcours", ["GER"])
@@ -407,7 +409,7 @@ def test_closing_freezes_one_snapshot_per_action_that_never_moves(world):
         ger1.save()
     with pytest.raises(ValidationError, match="déjà clos"):
         services.close_campaign(acting_user=world.office, membership=office, campaign=campaign)
-    assert Snapshot.objects.filter(campaign=campaign).count() == 4
+    assert Snapshot.objects.filter(campaign=campaign).count() == 5
 
 
 def test_closing_costs_a_fixed_number_of_queries(world):
@@ -423,9 +425,10 @@ def test_closing_costs_a_fixed_number_of_queries(world):
     campaign = world.open(title="Décembre")
     with CaptureQueriesContext(connection) as large:
         services.close_campaign(acting_user=world.office, membership=office, campaign=campaign)
-    assert Snapshot.objects.filter(campaign=campaign).count() == 34
-    # savepoint, lock, updates with their actions, filière links, filière codes, latest measurements,
-    # indicators, one insert, the campaign's save, savepoint release (+ the membership checks)
+    assert Snapshot.objects.filter(campaign=campaign).count() == 35  # the whole plan, URG-3 (done) included
+    # savepoint, lock, updates, filières, the plan's actions, their filière links, their establishment
+    # links, indicators with their latest value, latest submitted updates, one insert, the campaign's
+    # save, savepoint release
     assert len(large) == len(small) <= 12
 
 
@@ -636,7 +639,8 @@ def test_office_sends_back_then_closes_through_the_pages(client, world):
     assert "4 mises à jour ne sont pas soumises." in text(client.get(close_url))
     response = client.post(close_url)
     assert response.url == f"/alpha/points-d-etape/{campaign.pk}/comparer/"
-    assert Snapshot.objects.filter(campaign=campaign).count() == 4
+    assert Snapshot.objects.filter(campaign=campaign).count() == 5  # the whole plan, URG-3 (done) included
+    assert Snapshot.objects.filter(campaign=campaign, in_scope=True).count() == 4
     response = client.post(close_url)
     assert "Ce point d'étape est déjà clos." in text(client.get(response.url))
 

@@ -63,7 +63,7 @@ def test_dashboard_shows_the_figures_of_the_plan(client, data):
     assert "Ambition 1 — Parcours" in section(page, "par-axe")
     assert "GER — Gériatrie" in section(page, "par-filiere")
     trend = section(page, "points-d-etape")
-    assert "Point d'étape juin" in trend and "34\u202f%" in trend
+    assert "Point d'étape juin" in trend and "41\u202f%" in trend  # the whole plan, frozen at closing
     indicators = section(page, "indicateurs")
     assert "Patients vus (patients)" in indicators and "50\u202f%" in indicators
 

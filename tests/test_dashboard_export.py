@@ -66,17 +66,17 @@ def test_export_has_every_table_of_the_dashboard(client, data):
     assert late[0][:3] == ("Code", "Intitulé", "Axe") and [row[0] for row in late[1:]] == ["A1", "A5"]
     a1 = late[1]
     assert a1[5:10] == ("En cours", "oui", "À risque", 55, datetime.datetime.combine(days(-10), datetime.time()))
-    assert a1[10:] == ("Locaux manquants", "Recruter deux IDE")
+    assert a1[10:] == ("Locaux manquants", "Recruter deux IDE")  # no achievement nor stop date after them
     assert [row[0] for row in rows(book, "À risque")[1:]] == ["A4", "A1"]
     assert [row[0] for row in rows(book, "Échéances à 90 jours")[1:]] == ["A2"]
     assert rows(book, "Points d'étape")[1][0] == "Point d'étape juin" and rows(book, "Points d'étape")[1][2:] == (
-        4, 34, 0, 2,
+        6, 41, 1, 2,  # the whole plan, frozen at closing
     )  # fmt: skip
     patients = next(row for row in rows(book, "Indicateurs") if row[2] == "Patients vus")
     assert patients[4:6] == (10, 50) and patients[7] == 30 and patients[9] == 50
     assert len(rows(book, "Toutes les actions")) == 7
     sheet = workbook(client, read_only=False)["En retard"]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:L3"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:N3"
     assert sheet["A1"].font.bold and sheet["J2"].number_format == "DD/MM/YYYY"
 
 

@@ -189,17 +189,17 @@ def test_live_blocking_points_come_from_the_latest_submitted_update(data):
 def test_figures_from_a_closed_checkpoint_stay_as_they_were(data, django_assert_num_queries):
     june = data.campaign()
     Action.objects.filter(pk=data.a2.pk).update(status=Action.Status.DONE, progress=100)  # after closing
-    # filières, the campaign's snapshots, their indicators' target dates, closed checkpoints: 4.
-    with django_assert_num_queries(4):
+    # the campaign's snapshots, closed checkpoints: 2 (the filières and target dates are frozen too).
+    with django_assert_num_queries(2):
         figures = compute(data.scope(campaign=june))
     closed_on = timezone.localdate(june.closed_at)
     assert figures.is_snapshot and figures.as_of == closed_on
     assert (
         figures.source_label == f"Instantané du point d'étape « Point d'étape juin », clos le {french_date(closed_on)}"
     )
-    # The campaign covered the actions open at its opening: A1, A2, A4, A5.
-    assert [a.code for a in figures.actions] == ["A1", "A2", "A4", "A5"]
-    assert (figures.total, figures.done, figures.late, figures.mean_progress) == (4, 0, 2, 34)
+    # The campaign followed the actions open at its opening (A1, A2, A4, A5) and froze the whole plan.
+    assert [a.code for a in figures.actions] == ["A1", "A2", "A3", "A4", "A5", "A6"]
+    assert (figures.total, figures.done, figures.late, figures.mean_progress) == (6, 1, 2, 41)
     a1 = figures.late_actions[0]
     assert (a1.code, a1.progress, a1.blocking_points, a1.next_steps) == (
         "A1",
@@ -213,7 +213,7 @@ def test_figures_from_a_closed_checkpoint_stay_as_they_were(data, django_assert_
         10, 30, 50, datetime.date(2028, 12, 31),
     )  # fmt: skip
     assert [(p.title, p.count, p.mean_progress, p.done, p.late) for p in figures.checkpoints] == [
-        ("Point d'étape juin", 4, 34, 0, 2)
+        ("Point d'étape juin", 6, 41, 1, 2)
     ]
 
 
@@ -223,7 +223,7 @@ def test_checkpoint_trend_stops_at_the_chosen_checkpoint(data):
     assert [p.title for p in compute(data.scope()).checkpoints] == ["Point d'étape juin", "Point d'étape décembre"]
     assert [p.title for p in compute(data.scope(campaign=june)).checkpoints] == ["Point d'étape juin"]
     last = compute(data.scope(campaign=december)).checkpoints[-1]
-    assert (last.mean_progress, last.done_percent, last.late_percent) == (40, 0, 50)  # (80+60+0+20)/4
+    assert (last.mean_progress, last.done_percent, last.late_percent) == (45, 17, 33)  # (80+60+100+0+20+10)/6
 
 
 def test_medical_only_keeps_the_actions_of_medical_filieres(data):
@@ -232,8 +232,8 @@ def test_medical_only_keeps_the_actions_of_medical_filieres(data):
     assert [f.label for f in figures.by_filiere] == ["GER — Gériatrie", "URG — Urgences"]
     june = data.campaign()
     snapshot = compute(data.scope(campaign=june, medical_only=True))
-    assert [a.code for a in snapshot.actions] == ["A1", "A2", "A5"]
-    assert snapshot.checkpoints[0].count == 3
+    assert [a.code for a in snapshot.actions] == ["A1", "A2", "A3", "A5"]  # as live: A3, done, is frozen too
+    assert snapshot.checkpoints[0].count == 4
 
 
 def test_filters_by_filiere_and_establishment(data):
@@ -244,7 +244,7 @@ def test_filters_by_filiere_and_establishment(data):
     june = data.campaign()
     assert [a.code for a in compute(data.scope(campaign=june, filiere=data.ger)).actions] == ["A1", "A2", "A5"]
     assert [a.code for a in compute(data.scope(campaign=june, establishment=data.chb)).actions] == ["A2", "A4"]
-    assert compute(data.scope(campaign=june, filiere=data.urg)).checkpoints[0].count == 1
+    assert compute(data.scope(campaign=june, filiere=data.urg)).checkpoints[0].count == 2  # A2, and A3 done
 
 
 def test_query_count_does_not_grow_with_the_plan(data, django_assert_num_queries):
@@ -256,8 +256,8 @@ def test_query_count_does_not_grow_with_the_plan(data, django_assert_num_queries
     with django_assert_num_queries(6):
         assert compute(data.scope()).total == 36
     june = data.campaign()
-    with django_assert_num_queries(4):
-        assert compute(data.scope(campaign=june)).total == 34
+    with django_assert_num_queries(2):
+        assert compute(data.scope(campaign=june)).total == 36  # the whole plan is frozen
 
 
 def test_scope_refuses_another_ghts_objects_and_open_campaigns(data, other_ght):

@@ -1,8 +1,9 @@
 """Two pictures of the plan side by side: two closed checkpoints, or a closed checkpoint and today.
 
-Pure functions over plain rows (no query here): ``row_from_snapshot`` and ``row_from_action`` turn
-either side into ``Row``; ``compare`` matches the rows by action, says what moved for each action and
-sums it up by axis, by filière and overall. The views fetch the rows in a fixed number of queries.
+Pure functions over plain rows (no query here): ``row_from_snapshot``, ``row_from_action`` and
+``row_from_state`` turn either side into ``Row``; ``compare`` matches the rows by action, says what
+moved for each action and sums it up by axis, by filière and overall. The views fetch the rows in a
+fixed number of queries.
 """
 
 from __future__ import annotations
@@ -114,6 +115,26 @@ def row_from_action(
         progress=action.progress,
         is_late=is_late(action.due_date, action.status, today),
         indicators=tuple(indicators),
+    )
+
+
+def row_from_state(state, *, filiere_codes: Sequence[str], today: datetime.date) -> Row:
+    """A live action read by ``governance.checkpoints.state`` (an ``ActionState``), as it stands ``today``."""
+    return Row(
+        key=row_key(state.pk, state.code),
+        code=state.code,
+        title=state.title,
+        axis_position=state.axis_position,
+        axis_title=state.axis_title,
+        filiere_codes=tuple(filiere_codes),
+        status=state.status,
+        health=state.health,
+        progress=state.progress,
+        is_late=is_late(state.due_date, state.status, today),
+        indicators=tuple(
+            IndicatorValue(item.pk, item.name, item.unit, item.value, item.measured_on, item.target)
+            for item in state.indicators
+        ),
     )
 
 

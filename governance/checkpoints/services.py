@@ -20,7 +20,6 @@ Choices made here (the issue leaves them open):
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,6 +37,7 @@ from filieres.models import Filiere
 from ght_portal.formats import short_date
 from ght_portal.models import Membership
 from ght_portal.tenancy import require_acting_member, require_office
+from governance.checkpoints.state import ActionState, read_states
 from governance.models import Campaign, CheckpointMeasurement, CheckpointUpdate, Snapshot
 from governance.tasks import remind_opening
 
@@ -320,91 +320,78 @@ def _decimal_text(value: Decimal | None) -> str | None:
     return None if value is None else format(Decimal(value).normalize(), "f")
 
 
+def _snapshot(campaign: Campaign, state: ActionState, update: CheckpointUpdate | None, codes: dict, now) -> Snapshot:
+    """One action frozen as the figures read it (``update`` None: outside the campaign's scope)."""
+    filiere_ids = sorted(state.filiere_ids, key=lambda pk: codes.get(pk, ""))
+    return Snapshot(
+        ght_id=campaign.ght_id,
+        campaign=campaign,
+        action_id=state.pk,
+        action_code=state.code,
+        action_title=state.title,
+        axis_position=state.axis_position,
+        axis_title=state.axis_title,
+        objective_title=state.objective_title,
+        filiere_ids=filiere_ids,
+        filiere_codes=[codes.get(pk, "?") for pk in filiere_ids],
+        lead_establishment_id=state.lead_establishment_id,
+        establishment_ids=sorted(state.establishment_ids),
+        in_scope=update is not None,
+        owner_name=state.owner_name,
+        status=state.status,
+        health=state.health,
+        progress=state.progress,
+        start_date=state.start_date,
+        due_date=state.due_date,
+        done_on=state.done_on,
+        stopped_on=state.stopped_on,
+        is_late=is_late(state.due_date, state.status, timezone.localdate(now)),
+        achievements=update.achievements if update is not None else "",
+        blocking_points=state.blocking_points,
+        next_steps=state.next_steps,
+        update_state=update.state if update is not None else "",
+        indicators=[
+            {
+                "indicator_id": item.pk,
+                "name": item.name,
+                "unit": item.unit,
+                "baseline": _decimal_text(item.baseline),
+                "target": _decimal_text(item.target),
+                "target_date": item.target_date.isoformat() if item.target_date else None,
+                "value": _decimal_text(item.value),
+                "measured_on": item.measured_on.isoformat() if item.measured_on else None,
+            }
+            for item in state.indicators
+        ],
+        taken_at=now,
+    )
+
+
 @transaction.atomic
 def close_campaign(*, acting_user, membership: Membership, campaign: Campaign) -> Campaign:
-    """Close the campaign and freeze one snapshot per action in scope.
+    """Close the campaign and freeze every action of its plan as the figures read it, and the filières.
 
-    A fixed number of queries whatever the number of actions: lock, the updates with their actions,
-    the filière links, the filières, the indicators, their latest measurement (DISTINCT ON), one bulk
-    insert, the campaign's save.
+    The actions of the scope carry their update; the others are frozen as they stand, outside the
+    scope. A fixed number of queries whatever the number of actions: the lock, the updates, the
+    filières, the plan's state (``governance.checkpoints.state``), one bulk insert, the save.
     """
     require_office(acting_user, membership)
-    current = Campaign.objects.select_for_update().get(pk=campaign.pk, ght_id=membership.ght_id)
+    # The plan comes with the lock (its save reads it), the lock on the campaign's row only.
+    locked = Campaign.objects.select_related("plan").select_for_update(of=("self",))
+    current = locked.get(pk=campaign.pk, ght_id=membership.ght_id)
     if not current.is_open:
         raise ValidationError(_("Ce point d'étape est déjà clos."))
     now = timezone.now()
-    today = timezone.localdate()
-    updates = list(
-        CheckpointUpdate.objects.filter(ght_id=current.ght_id, campaign=current).select_related(
-            "action__objective__axis", "action__owner"
-        )
-    )
-    action_ids = [update.action_id for update in updates]
-    links: dict[int, set[int]] = defaultdict(set)
-    for action_id, filiere_id in Action.filieres.through.objects.filter(action_id__in=action_ids).values_list(
-        "action_id", "filiere_id"
-    ):
-        links[action_id].add(filiere_id)
-    codes = dict(Filiere.objects.filter(ght_id=current.ght_id).values_list("pk", "code"))
-    latest = {
-        row.indicator_id: row
-        for row in Measurement.objects.filter(ght_id=current.ght_id, indicator__action_id__in=action_ids)
-        .order_by("indicator_id", "-measured_on")
-        .distinct("indicator_id")
+    updates = {
+        update.action_id: update for update in CheckpointUpdate.objects.filter(ght_id=current.ght_id, campaign=current)
     }
-    indicators: dict[int, list[dict]] = defaultdict(list)
-    for indicator in Indicator.objects.filter(ght_id=current.ght_id, action_id__in=action_ids).order_by("id"):
-        measure = latest.get(indicator.pk)
-        indicators[indicator.action_id].append(
-            {
-                "indicator_id": indicator.pk,
-                "name": indicator.name,
-                "unit": indicator.unit,
-                "baseline": _decimal_text(indicator.baseline),
-                "target": _decimal_text(indicator.target),
-                "value": _decimal_text(measure.value) if measure else None,
-                "measured_on": measure.measured_on.isoformat() if measure else None,
-            }
-        )
-    snapshots = []
-    for update in updates:
-        action = update.action
-        filiere_ids = set(links[action.pk])
-        objective = action.objective
-        if objective is not None and objective.filiere_id is not None:
-            filiere_ids.add(objective.filiere_id)
-        filiere_ids = sorted(filiere_ids, key=lambda pk: codes.get(pk, ""))
-        snapshots.append(
-            Snapshot(
-                ght_id=current.ght_id,
-                campaign=current,
-                action=action,
-                action_code=action.code,
-                action_title=action.title,
-                axis_position=objective.axis.position if objective else None,
-                axis_title=objective.axis.title if objective else "",
-                objective_title=objective.title if objective else "",
-                filiere_ids=filiere_ids,
-                filiere_codes=[codes.get(pk, "?") for pk in filiere_ids],
-                lead_establishment_id=action.lead_establishment_id,
-                owner_name=str(action.owner) if action.owner_id else "",
-                status=action.status,
-                health=action.health,
-                progress=action.progress,
-                start_date=action.start_date,
-                due_date=action.due_date,
-                is_late=is_late(action.due_date, action.status, today),
-                achievements=update.achievements,
-                blocking_points=update.blocking_points,
-                next_steps=update.next_steps,
-                update_state=update.state,
-                indicators=indicators[action.pk],
-                taken_at=now,
-            )
-        )
-    Snapshot.objects.bulk_create(snapshots)
+    filieres = list(Filiere.objects.filter(ght_id=current.ght_id).order_by("code").values("id", "code", "name", "kind"))
+    codes = {filiere["id"]: filiere["code"] for filiere in filieres}
+    states = read_states(current.ght_id, Action.objects.filter(plan_id=current.plan_id))
+    Snapshot.objects.bulk_create(_snapshot(current, state, updates.get(state.pk), codes, now) for state in states)
     current.status = Campaign.Status.CLOSED
     current.closed_at = now
     current.closed_by = acting_user
-    current.save(update_fields=["status", "closed_at", "closed_by"])
+    current.frozen_filieres = filieres
+    current.save(update_fields=["status", "closed_at", "closed_by", "frozen_filieres"])
     return current

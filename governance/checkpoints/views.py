@@ -369,7 +369,8 @@ class ComparisonView(CheckpointMixin, TemplateView):
         filieres = list(scoped(Filiere, self.ght).only("pk", "code", "name"))
         codes = {f.pk: f.code for f in filieres}
         names = {f.code: f.name for f in filieres}
-        snapshots = list(scoped(Snapshot, self.ght).filter(campaign=campaign))
+        # The actions the checkpoint followed (the rest of the plan was frozen too, for the figures).
+        snapshots = list(scoped(Snapshot, self.ght).filter(campaign=campaign, in_scope=True))
         choice = form.cleaned_data["avec"] or CompareForm.TODAY
         if choice == CompareForm.TODAY:
             other = None
@@ -379,7 +380,9 @@ class ComparisonView(CheckpointMixin, TemplateView):
             labels = (campaign.title, _("Aujourd'hui"))
         else:
             other = next(o for o in others if str(o.pk) == choice)
-            other_rows = [row_from_snapshot(s) for s in scoped(Snapshot, self.ght).filter(campaign=other)]
+            other_rows = [
+                row_from_snapshot(s) for s in scoped(Snapshot, self.ght).filter(campaign=other, in_scope=True)
+            ]
             own_rows = [row_from_snapshot(s) for s in snapshots]
             first_is_other = (other.deadline, other.pk) < (campaign.deadline, campaign.pk)
             before, after = (other_rows, own_rows) if first_is_other else (own_rows, other_rows)

@@ -26,7 +26,10 @@ class Campaign(TenantModel):
     """« Point d'étape juin 2026 »: every open action of the scope owes one update by the deadline.
 
     The scope is either every open action of the plan (``all_filieres``) or those of chosen filières.
-    Closing freezes one ``Snapshot`` per action in scope; a closed campaign never changes again.
+    Closing freezes one ``Snapshot`` per action of the plan — those of the scope with their update, the
+    others as they stand (« hors périmètre ») — and the filières as they were (``frozen_filieres``), so
+    that the figures of the checkpoint equal the live figures of its closing day. A closed campaign
+    never changes again.
     """
 
     class Status(models.TextChoices):
@@ -49,6 +52,11 @@ class Campaign(TenantModel):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The GHT's filières at closing: [{"id", "code", "name", "kind"}] (what the figures read of them).
+    frozen_filieres = models.JSONField(_("filières à la clôture"), default=list, blank=True)
+    # Said of a checkpoint closed before snapshots froze the whole plan, completed afterwards from the
+    # history: what could not be recovered as it stood (shown on its page and under its figures).
+    completion_note = models.TextField(_("note de complétion"), blank=True)
 
     objects = CampaignQuerySet.as_manager()
 
@@ -147,8 +155,11 @@ class SnapshotQuerySet(models.QuerySet):
 class Snapshot(TenantModel):
     """One action as it stood when its campaign closed — copied, not referenced, so that it never moves.
 
-    Names and codes are copied too: renaming an axis or a filière later does not rewrite the past.
-    ``action`` is kept for comparisons (it may become NULL if the action is deleted).
+    Every action of the plan has one: ``in_scope`` False for those outside the campaign's scope
+    (« hors périmètre »: frozen as they stood, owing no update, not counted in the campaign's
+    completion). Names, codes, the establishments concerned and the indicators' targets are copied
+    too: renaming an axis or a filière later does not rewrite the past. ``action`` is kept for
+    comparisons (it may become NULL if the action is deleted).
     """
 
     campaign = models.ForeignKey(
@@ -163,18 +174,26 @@ class Snapshot(TenantModel):
     filiere_ids = ArrayField(models.BigIntegerField(), default=list, verbose_name=_("filières (identifiants)"))
     filiere_codes = ArrayField(models.CharField(max_length=20), default=list, verbose_name=_("filières"))
     lead_establishment_id = models.BigIntegerField(_("établissement pilote (identifiant)"), null=True)
+    establishment_ids = ArrayField(
+        models.BigIntegerField(), default=list, blank=True, verbose_name=_("établissements concernés (identifiants)")
+    )
+    in_scope = models.BooleanField(_("dans le périmètre du point d'étape"), default=True)
     owner_name = models.CharField(_("responsable"), max_length=150, blank=True)
     status = models.CharField(_("statut"), max_length=12, choices=ActionStatus.choices)
     health = models.CharField(_("état de santé"), max_length=10, choices=Action.Health.choices)
     progress = models.PositiveSmallIntegerField(_("avancement (%)"))
     start_date = models.DateField(_("date de début"), null=True)
     due_date = models.DateField(_("échéance"), null=True)
+    done_on = models.DateField(_("réalisée le"), null=True)
+    stopped_on = models.DateField(_("suspendue ou abandonnée le"), null=True)
     is_late = models.BooleanField(_("en retard à la clôture"))
     achievements = models.TextField(_("réalisations"), blank=True)
     blocking_points = models.TextField(_("points de blocage"), blank=True)
     next_steps = models.TextField(_("prochaines étapes"), blank=True)
-    update_state = models.CharField(_("mise à jour"), max_length=10, choices=CheckpointUpdate.State.choices)
-    # [{"indicator_id", "name", "unit", "baseline", "target", "value", "measured_on"}], values as strings
+    # Blank for an action outside the scope (it owed no update).
+    update_state = models.CharField(_("mise à jour"), max_length=10, choices=CheckpointUpdate.State.choices, blank=True)
+    # [{"indicator_id", "name", "unit", "baseline", "target", "target_date", "value", "measured_on"}],
+    # values as strings, dates in ISO
     indicators = models.JSONField(_("indicateurs"), default=list)
     taken_at = models.DateTimeField(_("figé le"))
 

@@ -83,6 +83,8 @@ def _action_sheet(workbook: Workbook, name: str, lines: Iterable[ActionLine]) ->
         _("Échéance"),
         _("Points de blocage"),
         _("Prochaines étapes"),
+        _("Réalisée le"),
+        _("Suspendue ou abandonnée le"),
     )
     values = (
         (
@@ -98,10 +100,12 @@ def _action_sheet(workbook: Workbook, name: str, lines: Iterable[ActionLine]) ->
             line.due_date,
             line.blocking_points,
             line.next_steps,
+            line.done_on,
+            line.stopped_on,
         )
         for line in lines
     )
-    _sheet(workbook, name, headers, values, (10, WIDE, 30, 14, 24, 12, 10, 14, 12, 12, WIDE, WIDE))
+    _sheet(workbook, name, headers, values, (10, WIDE, 30, 14, 24, 12, 10, 14, 12, 12, WIDE, WIDE, 12, 14))
 
 
 def _summary(workbook: Workbook, figures: Figures) -> None:
@@ -116,7 +120,12 @@ def _summary(workbook: Workbook, figures: Figures) -> None:
         (_("Actions"), figures.total),
         (_("Réalisées"), figures.done),
         (_("En retard"), figures.late),
+        (_("En cours dans les délais"), figures.in_progress),
+        (_("À lancer"), figures.to_start),
+        (_("Suspendues ou abandonnées"), figures.stopped),
         (_("À risque ou en difficulté"), figures.at_risk),
+        (_("Dont aussi en retard"), figures.at_risk_late),
+        (_("Réalisées sans date connue"), len(figures.done_date_unknown)),
         (_("Avancement moyen (%)"), figures.mean_progress),
     ]
     for label, value in lines:

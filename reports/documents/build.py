@@ -2,7 +2,7 @@
 
 The figures shared with the dashboard come from ``reports.figures`` and its charts from
 ``reports.charts`` (one source for the screen and the paper, so they always agree); this module adds
-what only the documents show — actions completed in the year, the year's decisions, the comparison
+what only the documents show — actions the year's decisions, the comparison
 of the year's checkpoints, the annex of every action — in a fixed number of queries, then lays the
 document out with the templates of ``templates/reports/pdf/``.
 """
@@ -14,12 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Min
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from actions.models import Action, ActionStatus
 from filieres.models import Filiere, Pilot
 from filieres.services import roadmap_actions
 from governance.checkpoints.comparison import compare, row_from_snapshot
@@ -47,12 +45,6 @@ class Built:
     as_of: datetime.date
 
 
-@dataclass(frozen=True)
-class Completed:
-    line: figures.ActionLine
-    done_on: datetime.date
-
-
 def as_of(report: Report) -> datetime.date:
     """The day the figures describe: the checkpoint's closing day, or today."""
     if report.campaign_id and report.campaign.closed_at:
@@ -64,24 +56,6 @@ def medical_filiere_ids(report: Report) -> frozenset[int]:
     return frozenset(
         Filiere.objects.filter(ght_id=report.ght_id, kind=Filiere.Kind.MEDICAL).values_list("pk", flat=True)
     )
-
-
-def completed_in_year(report: Report, lines: Iterable[figures.ActionLine], until: datetime.date) -> list[Completed]:
-    """Actions done at the source whose status first became « réalisée » during the year (history)."""
-    done = {line.action_id: line for line in lines if line.status == ActionStatus.DONE and line.action_id}
-    if not done:
-        return []
-    first_done = (
-        Action.history.filter(ght_id=report.ght_id, id__in=list(done), status=ActionStatus.DONE)
-        .values("id")
-        .annotate(first=Min("history_date"))
-    )
-    result = []
-    for row in first_done:
-        day = timezone.localdate(row["first"])
-        if day.year == report.year and day <= until:
-            result.append(Completed(done[row["id"]], day))
-    return sorted(result, key=lambda item: (item.done_on, item.line.code))
 
 
 def decisions_of_year(report: Report, kinds: tuple[str, ...] | None) -> list[Decision]:
@@ -141,13 +115,11 @@ def logo_uri(report: Report) -> str | None:
 
 
 def figures_context(numbers: figures.Figures) -> dict:
-    """What every document shows of the dashboard's figures: them, their charts, the indicators listed
-    and the at-risk actions not already in the late ones."""
+    """What every document shows of the dashboard's figures: them, their charts, the indicators listed."""
     return {
         "figures": numbers,
         "charts": charts.dashboard_charts(numbers),
         "indicators": indicators_shown(numbers),
-        "at_risk_not_late": [line for line in numbers.at_risk_actions if not line.is_late],
     }
 
 
@@ -161,8 +133,7 @@ def review_context(report: Report, day: datetime.date) -> dict:
     return {
         **figures_context(numbers),
         "instance_label": _("Commission médicale de groupement") if cmg else _("Comité stratégique"),
-        "in_progress": next((row.count for row in numbers.by_status if row.key == ActionStatus.IN_PROGRESS), 0),
-        "completed": completed_in_year(report, numbers.actions, day),
+        "completed": numbers.done_in(report.year),
         "decisions": decisions,
         "opinions": [d for d in decisions if d.kind.startswith("avis")] if cmg else [],
         "comparison": comparison,
@@ -181,7 +152,9 @@ def roadmap_context(report: Report, day: datetime.date) -> dict:
     )
     for action in actions:
         action.year_milestones = [m for m in action.milestones.all() if m.due_date.year == report.year]
-    scope = figures.Scope(ght=report.ght, plan=report.plan, filiere=filiere, campaign=report.campaign)
+    scope = figures.Scope(
+        ght=report.ght, plan=report.plan, filiere=filiere, campaign=report.campaign, running_in=report.year
+    )
     numbers = figures.compute(scope, today=day)
     return {
         "instance_label": _("Feuille de route %(year)s") % {"year": report.year},
