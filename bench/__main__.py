@@ -7,10 +7,12 @@ in their own database (BENCH_DATABASE_NAME, default bench_ght_portal), kept betw
 
 from __future__ import annotations
 
+import logging
 import os
 import statistics
 import sys
 import time
+import warnings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ght_portal.settings")
 os.environ["TEST_DATABASE_NAME"] = os.environ.get("BENCH_DATABASE_NAME", "bench_ght_portal")
@@ -43,6 +45,9 @@ def measure(client: Client, url: str) -> tuple[float, float, int]:
 
 
 def main() -> int:
+    # Numbers only: the eager tasks' log lines and the static files' warning are not the bench's.
+    logging.getLogger("celery").setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message="No directory at")
     # Not setup_test_environment(): it instruments every template render for the test client, which
     # would time the instrumentation, not the server. The test client only needs its host allowed.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]

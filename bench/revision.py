@@ -14,11 +14,11 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from actions.models import Action, Plan
-from ght_portal.actors import system_actor
+from ght_portal.actors import delete_as, system_actor
 from ght_portal.models import GHT
 
 ROWS = 2000
-RUNS = 15
+RUNS = 25
 
 
 def _update(plan: Plan) -> float:
@@ -67,5 +67,5 @@ def report(big: GHT) -> None:
             "(objectif ≤ 10 %)."
         )
     finally:
-        Action.objects.filter(plan=plan).delete()
-        Plan.objects.filter(pk=plan.pk).delete()
+        delete_as(Action.objects.filter(plan=plan), system_actor())
+        delete_as(Plan.objects.filter(pk=plan.pk), system_actor())

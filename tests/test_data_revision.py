@@ -17,6 +17,7 @@ from ght_portal.models import GHT
 from reports.documents import services
 from reports.models import Report
 from reports.revision import NOT_REVISED, data_revision, is_history
+from tests.factories import MilestoneFactory
 from tests.reports_world import ReportWorld
 
 URL = "/alpha/tableau-de-bord/"
@@ -93,6 +94,20 @@ def test_a_transaction_that_wrote_reads_no_revision(world):
         assert data_revision(world.ght.pk) is None  # nothing is cached or reused from here
 
 
+def test_a_rolled_back_savepoint_does_not_hide_the_next_write(world):
+    """The first write of a transaction queues the bump; if its savepoint rolls back, the next does."""
+    start = revision(world.ght)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Action.objects.filter(pk=world.actions["GER-1"].pk).update(progress=11)
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        Action.objects.filter(pk=world.actions["GER-2"].pk).update(progress=12)
+    assert revision(world.ght) == start + 1
+
+
 def test_one_bump_per_transaction_whatever_the_rows(world):
     start = revision(world.ght)
     Action.objects.filter(ght=world.ght).update(progress=42)  # many rows, one statement, autocommit
@@ -119,6 +134,13 @@ def test_what_the_figures_read_besides_the_actions_moves_it(world, change):
     assert revision(world.ght) > start
 
 
+def test_a_deletion_moves_it(world):
+    milestone = MilestoneFactory(action=world.actions["GER-1"])
+    start = revision(world.ght)
+    milestone.delete()
+    assert revision(world.ght) == start + 1
+
+
 def test_another_ghts_change_leaves_it_alone(world, other_ght):
     start = revision(world.ght)
     GHT.objects.filter(pk=other_ght.pk).update(name="Autre GHT renommé")
@@ -128,9 +150,11 @@ def test_another_ghts_change_leaves_it_alone(world, other_ght):
 def test_every_table_the_figures_read_has_its_trigger(db):
     """A new table of the apps is either revised (it has the trigger) or said not to be read."""
     with connection.cursor() as cursor:
+        # Deferred constraint triggers that together fire on INSERT (4), DELETE (8) and UPDATE (16).
         cursor.execute(
             "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE t.tgname = 'revise_data' AND t.tgconstraint <> 0 AND t.tgdeferrable AND t.tginitdeferred"
+            "WHERE t.tgname LIKE 'revise_data%%' AND t.tgconstraint <> 0 AND t.tgdeferrable AND t.tginitdeferred "
+            "GROUP BY c.relname HAVING bit_or(t.tgtype::int) & 28 = 28"
         )
         with_trigger = {name for (name,) in cursor.fetchall()}
     models = [m for m in apps.get_models(include_auto_created=True) if m._meta.app_label in APPS]
