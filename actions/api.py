@@ -41,10 +41,9 @@ from ght_portal.api.fields import GHTRelatedField, MemberField
 from ght_portal.api.filters import GHTFilterBackend, IdFilter
 from ght_portal.api.serializers import GHTModelSerializer
 from ght_portal.models import Establishment
-from ght_portal.tenancy import get_for_ght_or_404
+from ght_portal.tenancy import OFFICE_ONLY, get_for_ght_or_404
 
 User = get_user_model()
-
 
 
 # --- Plan structure (read) ----------------------------------------------------------------------------
@@ -211,9 +210,10 @@ class ActionSerializer(GHTModelSerializer):
         # What the edit form and the import write (actions.services), and what the list shows about it.
         fields = [
             *("id", "plan", *services.EDIT_FIELDS, *services.M2M_FIELDS, "owner_name", "is_late"),
-            *("governance_stage", "version", "created_at", "updated_at", "etag"),
+            *("done_on", "stopped_on", "governance_stage", "version", "created_at", "updated_at", "etag"),
         ]
-        read_only_fields = ["governance_stage", "version", "created_at", "updated_at"]
+        # The achievement and stop dates follow the status; the office corrects them (``…/dates/``).
+        read_only_fields = ["done_on", "stopped_on", "governance_stage", "version", "created_at", "updated_at"]
 
     def get_owner_name(self, action) -> str | None:
         return action.owner.full_name if action.owner_id else None
@@ -237,6 +237,25 @@ class FollowUpSerializer(serializers.Serializer):
     health = serializers.ChoiceField(choices=Action.Health.choices, required=False)
     progress = serializers.IntegerField(min_value=0, max_value=100, required=False)
     text = serializers.CharField(required=False, allow_blank=True, max_length=10_000, help_text="Le point de suivi.")
+
+
+class StatusDatesSerializer(serializers.Serializer):
+    """The office's correction of an achievement or stop date: what is not sent keeps its value."""
+
+    done_on = serializers.DateField(
+        required=False, allow_null=True, help_text="Date de réalisation (null : inconnue) ; pour une action réalisée."
+    )
+    stopped_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Date de suspension ou d'abandon (null : inconnue) ; pour une action suspendue ou abandonnée.",
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Motif de la correction, gardé dans l'historique ; obligatoire dès qu'une date change.",
+    )
 
 
 ACTION_FILTER_PARAMETERS = [
@@ -311,8 +330,8 @@ class ActionViewSet(PilotedMixin, VersionedActionMixin, ReadMixin, CreateMixin, 
     create_serializer_class = ActionCreateSerializer
     lookup_url_kwarg = "action_id"
     write_roles = EDITOR_ROLES
-    action_roles = {"followup": FOLLOWUP_ROLES}
-    object_writes = frozenset({"partial_update", "followup"})
+    action_roles = {"followup": FOLLOWUP_ROLES, "dates": OFFICE_ONLY}
+    object_writes = frozenset({"partial_update", "followup", "dates"})
     filterset_class = ActionFilter
     filter_backends = [GHTFilterBackend]  # ActionFilter's own ``sort`` orders the list
 
@@ -370,6 +389,28 @@ class ActionViewSet(PilotedMixin, VersionedActionMixin, ReadMixin, CreateMixin, 
                 text=data.get("text", ""),
                 expected_version=expected,
                 piloted=self.piloted,
+            )
+        return self.object_response(updated)
+
+    @extend_schema(request=StatusDatesSerializer, responses=ActionSerializer)
+    @operation(detail=True, methods=["post"])
+    def dates(self, request, *args, **kwargs):
+        """The office corrects the achievement or stop date, with a reason (the web's « Corriger la date »)."""
+        action = self.rights_action(self.get_object())
+        self.require(can_manage_plan(self.membership))
+        expected = self.expected_version(action)
+        serializer = StatusDatesSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        reason = data.pop("reason", "")
+        with self.stale_as_412(action):
+            updated = services.correct_status_dates(
+                acting_user=request.user,
+                membership=self.membership,
+                action=action,
+                dates=data,
+                reason=reason,
+                expected_version=expected,
             )
         return self.object_response(updated)
 

@@ -195,6 +195,33 @@ def running_in_q(year: int, prefix: str = "") -> Q:
     return both | only_due | only_start
 
 
+def status_date_errors(
+    status: str, start_date: datetime.date | None, dates: dict, today: datetime.date
+) -> dict[str, str]:
+    """What is wrong with an achievement or stop date given for an action (French, by field): a date
+    only for the status it dates, never in the future nor before the action's start. Shared by the
+    office's correction and the import."""
+    errors = {}
+    for name, statuses, wrong in (
+        ("done_on", {ActionStatus.DONE}, _("Une date de réalisation ne s'indique que pour une action réalisée.")),
+        (
+            "stopped_on",
+            STOPPED_STATUSES,
+            _("Une date d'arrêt ne s'indique que pour une action suspendue ou abandonnée."),
+        ),
+    ):
+        value = dates.get(name)
+        if value is None:
+            continue
+        if status not in statuses:
+            errors[name] = wrong
+        elif value > today:
+            errors[name] = _("Cette date ne peut pas être dans le futur.")
+        elif start_date is not None and value < start_date:
+            errors[name] = _("Cette date ne peut pas précéder la date de début de l'action.")
+    return errors
+
+
 def is_late(due_date: datetime.date | None, status: str, today: datetime.date) -> bool:
     """``late_condition`` for one row, in Python (no due date: never late)."""
     return due_date is not None and due_date < today and status not in CLOSED_STATUSES

@@ -23,13 +23,23 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from actions.models import Action, ActionUpdate, Indicator, Measurement, Milestone, Objective, Plan
+from actions.models import (
+    Action,
+    ActionUpdate,
+    Indicator,
+    Measurement,
+    Milestone,
+    Objective,
+    Plan,
+    status_date_errors,
+)
 from actions.permissions import can_create_action, can_edit_action, can_update_followup, piloted_filiere_ids
 from ght_portal.errors import StaleWriteError
 from ght_portal.formats import format_number, short_date
 from ght_portal.models import Establishment, Membership
-from ght_portal.tenancy import require_acting_member
+from ght_portal.tenancy import require_acting_member, require_office
 
 User = get_user_model()
 
@@ -312,6 +322,48 @@ def log_change(action: Action, acting_user, lines: Iterable[str], when: datetime
     entry.full_clean()
     entry.save()
     return entry
+
+
+STATUS_DATE_LABELS = {"done_on": _lazy("Date de réalisation corrigée"), "stopped_on": _lazy("Date d'arrêt corrigée")}
+
+
+@transaction.atomic
+def correct_status_dates(
+    *, acting_user, membership: Membership, action: Action, dates: dict, reason: str, expected_version: int
+) -> Action:
+    """The office corrects when an action was achieved or stopped (``dates``: ``done_on`` and/or
+    ``stopped_on``, None to say « inconnue »), saying why: one history record, one log line per date."""
+    require_office(acting_user, membership)
+    locked = lock_at_version(action, expected_version)
+    if locked.ght_id != membership.ght_id:
+        raise PermissionDenied
+    dates = {name: dates[name] for name in STATUS_DATE_LABELS if name in dates}
+    errors = status_date_errors(locked.status, locked.start_date, dates, timezone.localdate())
+    if errors:
+        raise ValidationError(errors)
+    changed = [name for name, value in dates.items() if getattr(locked, name) != value]
+    if not changed:
+        return locked
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Dites pourquoi la date est corrigée : le motif est gardé dans l'historique.")}
+        )
+    lines = [
+        _("%(label)s : %(before)s → %(after)s (motif : %(reason)s)")
+        % {
+            "label": STATUS_DATE_LABELS[name],
+            "before": _shown(getattr(locked, name)),
+            "after": _shown(dates[name]),
+            "reason": reason,
+        }
+        for name in changed
+    ]
+    _apply(locked, dates, changed)
+    when = timezone.now()
+    _save(locked, acting_user, when)
+    log_change(locked, acting_user, lines, when)
+    return locked
 
 
 def _names(items: Iterable) -> dict[int, str]:

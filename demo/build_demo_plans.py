@@ -212,7 +212,18 @@ class FollowUp:
             health = rng.choices(["à risque", "en difficulté"], [45, 55])[0]
         else:
             health = rng.choices(["en bonne voie", "à risque", "en difficulté"], [72, 20, 8])[0]
-        return {"status": status, "progress": progress, "health": health}
+        # When it was done or stopped: drawn from its own dates (no draw of the generator, so that
+        # everything else the script draws stays as it was).
+        done_on = min(due, AS_OF) - datetime.timedelta(days=start.toordinal() % 45) if status == "réalisée" else None
+        stopped = status in {"suspendue", "abandonnée"}
+        stopped_on = start + (AS_OF - start) * 3 // 5 if stopped else None
+        return {
+            "status": status,
+            "progress": progress,
+            "health": health,
+            "done_on": max(done_on, start) if done_on else None,
+            "stopped_on": stopped_on,
+        }
 
     def extras(self) -> dict:
         rng = self.rng

@@ -101,6 +101,7 @@ def writes(world) -> list[Write]:
         ),
         Write("patch", "actions/{action_id}/", {"title": "Nouvel intitulé"}, EDITORS),
         Write("post", "actions/{action_id}/followup/", {"progress": 55, "text": "Point de suivi."}, FOLLOWERS),
+        Write("post", "actions/{action_id}/dates/", {"done_on": None, "reason": "Date inconnue."}, OFFICE),
         Write("post", "actions/{action_id}/propose/", {}, EDITORS),
         Write("post", "milestones/", {"action": "{action_id}", "title": "Jalon", "due_date": "2026-12-31"}, EDITORS),
         Write("patch", "milestones/{milestone_id}/", {"title": "Jalon renommé"}, EDITORS),

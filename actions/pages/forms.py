@@ -141,6 +141,36 @@ class QuickFollowUpForm(FollowUpForm):
             self.fields[name].widget.attrs["form"] = f"quick-{self.prefix}"
 
 
+class StatusDatesForm(forms.Form):
+    """The office's correction of when an action was achieved or stopped; empty: « date inconnue »."""
+
+    done_on = forms.DateField(
+        label=_("Réalisée le"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    stopped_on = forms.DateField(
+        label=_("Suspendue ou abandonnée le"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(
+        label=_("Motif de la correction"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Par exemple « date du compte rendu du comité stratégique ». Gardé dans l'historique."),
+    )
+    version = VersionField()
+
+    def __init__(self, *args, action: Action, **kwargs):
+        initial = {"done_on": action.done_on, "stopped_on": action.stopped_on, "version": action.version}
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        if action.status != Action.Status.DONE:
+            del self.fields["done_on"]
+        if action.status not in (Action.Status.SUSPENDED, Action.Status.ABANDONED):
+            del self.fields["stopped_on"]
+
+
 class CommentForm(forms.ModelForm):
     class Meta:
         model = ActionUpdate

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
+from actions.pages import dates, views
 from actions.pages import detail as detail_views
-from actions.pages import views
 
 urlpatterns = [
     path("actions/", views.ActionListView.as_view(), name="action_list"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("actions/<int:action_id>/modifier/", views.ActionUpdateView.as_view(), name="action_update"),
     path("actions/<int:action_id>/suivi/", views.FollowUpView.as_view(), name="action_followup"),
     path("actions/<int:action_id>/commentaire/", views.CommentView.as_view(), name="action_comment"),
+    path("actions/<int:action_id>/dates/", dates.ActionDatesView.as_view(), name="action_dates"),
     path("actions/<int:action_id>/suivi-rapide/", views.QuickFollowUpView.as_view(), name="action_quick_update"),
     # Milestones, indicators and measurements (actions/pages/detail.py). The deletions come last: the
     # URL walk posts to every URL in order with the same sample rows.

@@ -220,6 +220,7 @@ class ActionDetailView(ActionPermissionMixin, TemplateView):
             milestones=milestones,
             indicators=detail_views.indicator_views(action.indicators.all(), may_follow),
             can_edit=can_edit,
+            can_correct_dates=can_manage_plan(self.membership),
             can_follow=may_follow,
             comment_form=CommentForm() if may_follow else None,
             **governance_services.action_governance(self.membership, action, can_edit=can_edit),

@@ -24,13 +24,14 @@ from xml.etree.ElementTree import ParseError
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from actions.models import Action, Axis, Indicator, Measurement, Objective, Plan
+from actions.models import Action, Axis, Indicator, Measurement, Objective, Plan, status_date_errors
 from actions.services import set_relations
 from actions.spreadsheet.workbook import (
     ACTIONS,
@@ -701,7 +702,7 @@ class PlanImporter:
                 choice = ctx.get(key, choice_value, labels=ACTIONS.column(key).choices)
                 if choice is not None or key == "funding_source":
                     values[key] = choice or ""
-        for key in ("start_date", "due_date"):
+        for key in ("start_date", "due_date", "done_on", "stopped_on"):
             if ctx.has(key):
                 values[key] = ctx.get(key, date_value)
         if ctx.has("progress"):
@@ -729,6 +730,9 @@ class PlanImporter:
         if start and due and due < start:
             message = _("l'échéance (%(due)s) précède le début (%(start)s).")
             ctx.error("due_date", message % {"due": short_date(due), "start": short_date(start)})
+        status = values.get("status") or (action.status if action else Action.Status.TO_START)
+        for key, message in status_date_errors(status, start, values, timezone.localdate()).items():
+            ctx.error(key, message[0].lower() + message[1:])
         if ctx.failed:
             return
         objective = None

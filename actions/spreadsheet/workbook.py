@@ -156,6 +156,21 @@ ACTIONS = Sheet(
             width=14,
         ),
         Column(
+            "done_on",
+            "Réalisée le",
+            "Date de réalisation, pour une action réalisée (JJ/MM/AAAA). Vide : inconnue, ou le jour où "
+            "l'import la fait passer à « réalisée ».",
+            width=12,
+            kind="date",
+        ),
+        Column(
+            "stopped_on",
+            "Arrêtée le",
+            "Date de suspension ou d'abandon, pour une action suspendue ou abandonnée (JJ/MM/AAAA).",
+            width=12,
+            kind="date",
+        ),
+        Column(
             "health",
             "Santé",
             "Vide : inchangée (« en bonne voie » pour une nouvelle action).",
@@ -387,6 +402,8 @@ def action_row(action: Action) -> dict:
         "start_date": action.start_date,
         "due_date": action.due_date,
         "status": STATUS_LABELS.get(action.status),
+        "done_on": action.done_on,
+        "stopped_on": action.stopped_on,
         "health": HEALTH_LABELS.get(action.health),
         "progress": action.progress,
         "prs_references": list(action.prs_references),

@@ -180,7 +180,7 @@ def complete(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("governance", "0003_snapshots_of_the_whole_plan"),
-        ("actions", "0005_action_done_on_stopped_on"),
+        ("actions", "0006_status_dates_from_history"),
         ("filieres", "0001_initial"),
     ]
 
