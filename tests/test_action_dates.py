@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import io
-from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,23 +19,18 @@ from actions.models import Action, ActionUpdate
 from actions.spreadsheet.workbook import export_actions
 from ght_portal.models import Role
 from tests.api_helpers import api_client, base
-from tests.factories import ActionFactory, EstablishmentFactory, FiliereFactory, PlanFactory
+from tests.factories import ActionFactory, PlanFactory
 from tests.helpers import text
-from tests.test_import import book, row, run
+from tests.test_import import book, import_world, row, run
 
 TODAY = timezone.localdate()
 LAST_YEAR = datetime.date(TODAY.year - 1, 3, 15)
 
 
-@pytest.fixture
-def import_world(ght, office, make_member, settings, tmp_path):
-    """The import tests' world: a plan in force, the GER filière, an owner, CH Gamma."""
+@pytest.fixture(name="import_world")
+def import_world_fixture(ght, office, make_member, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    owner = make_member(ght, Role.OWNER, email="resp@alpha.test", full_name="Rémi Responsable")
-    EstablishmentFactory(ght=ght, name="CH Gamma")
-    plan = PlanFactory(ght=ght, status="active")
-    filiere = FiliereFactory(ght=ght, code="GER", name="Gériatrie")
-    return SimpleNamespace(ght=ght, office=office, owner=owner, plan=plan, filiere=filiere)
+    return import_world(ght, office, make_member)
 
 
 @pytest.fixture

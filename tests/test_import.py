@@ -31,14 +31,19 @@ from tests.factories import EstablishmentFactory, FiliereFactory, PlanFactory
 from tests.helpers import text
 
 
-@pytest.fixture
-def world(ght, office, make_member, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def import_world(ght, office, make_member) -> SimpleNamespace:
+    """A plan in force, the GER filière, an owner and CH Gamma: what the rows below name."""
     owner = make_member(ght, Role.OWNER, email="resp@alpha.test", full_name="Rémi Responsable")
     EstablishmentFactory(ght=ght, name="CH Gamma")
     plan = PlanFactory(ght=ght, status="active")
     filiere = FiliereFactory(ght=ght, code="GER", name="Gériatrie")
     return SimpleNamespace(ght=ght, office=office, owner=owner, plan=plan, filiere=filiere)
+
+
+@pytest.fixture
+def world(ght, office, make_member, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return import_world(ght, office, make_member)
 
 
 def row(**overrides) -> dict:
