@@ -1,9 +1,8 @@
 """Two pictures of the plan side by side: two closed checkpoints, or a closed checkpoint and today.
 
-Pure functions over plain rows (no query here): ``row_from_snapshot``, ``row_from_action`` and
-``row_from_state`` turn either side into ``Row``; ``compare`` matches the rows by action, says what
-moved for each action and sums it up by axis, by filière and overall. The views fetch the rows in a
-fixed number of queries.
+Pure functions over plain rows (no query here): ``row_from_snapshot`` and ``row_from_state`` turn
+either side into ``Row``; ``compare`` matches the rows by action, says what moved for each action
+and sums it up by axis, by filière and overall. The views fetch the rows in a fixed number of queries.
 """
 
 from __future__ import annotations
@@ -91,30 +90,6 @@ def row_from_snapshot(snapshot) -> Row:
             )
             for item in snapshot.indicators
         ),
-    )
-
-
-def row_from_action(
-    action,
-    *,
-    filiere_codes: Sequence[str],
-    indicators: Iterable[IndicatorValue],
-    today: datetime.date,
-) -> Row:
-    """A live action (objective and axis selected), as it stands ``today``."""
-    objective = action.objective
-    return Row(
-        key=row_key(action.pk, action.code),
-        code=action.code,
-        title=action.title,
-        axis_position=objective.axis.position if objective else None,
-        axis_title=objective.axis.title if objective else "",
-        filiere_codes=tuple(filiere_codes),
-        status=action.status,
-        health=action.health,
-        progress=action.progress,
-        is_late=is_late(action.due_date, action.status, today),
-        indicators=tuple(indicators),
     )
 
 
