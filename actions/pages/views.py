@@ -23,7 +23,7 @@ from django.views.generic import ListView, TemplateView
 
 from actions import services
 from actions.filters import ActionFilter
-from actions.models import Action, ActionUpdate, Indicator, Measurement, Plan
+from actions.models import STOPPED_STATUSES, Action, ActionStatus, ActionUpdate, Indicator, Measurement, Plan
 from actions.pages import detail as detail_views
 from actions.pages.access import ActionPermissionMixin
 from actions.pages.forms import ActionForm, CommentForm, FollowUpForm, QuickFollowUpForm
@@ -42,6 +42,8 @@ from filieres.models import Filiere
 from ght_portal.tenancy import READ_ONLY_METHODS, get_for_ght_or_404, scoped
 from ght_portal.views import add_service_errors
 
+# The statuses whose date the office may correct (« Corriger la date » on the action page).
+DATED_STATUSES = STOPPED_STATUSES | {ActionStatus.DONE}
 # The list's columns: (label, sort key or None), in order.
 COLUMNS = [
     (_lazy("Code"), "code"),
@@ -220,7 +222,7 @@ class ActionDetailView(ActionPermissionMixin, TemplateView):
             milestones=milestones,
             indicators=detail_views.indicator_views(action.indicators.all(), may_follow),
             can_edit=can_edit,
-            can_correct_dates=can_manage_plan(self.membership),
+            can_correct_dates=can_manage_plan(self.membership) and action.status in DATED_STATUSES,
             can_follow=may_follow,
             comment_form=CommentForm() if may_follow else None,
             **governance_services.action_governance(self.membership, action, can_edit=can_edit),
