@@ -32,10 +32,6 @@ NOT_REVISED = frozenset(
 )
 
 
-def is_history(model) -> bool:
-    return model._meta.model_name.startswith("historical")
-
-
 def data_revision(ght_id: int) -> str | None:
     """The GHT's data revision (one query), or None inside a transaction that has written anything:
     its own changes are not counted until it commits, so nothing may be cached or reused from it."""

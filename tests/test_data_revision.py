@@ -16,7 +16,7 @@ from filieres.models import Filiere
 from ght_portal.models import GHT
 from reports.documents import services
 from reports.models import Report
-from reports.revision import NOT_REVISED, data_revision, is_history
+from reports.revision import NOT_REVISED, data_revision
 from tests.factories import MilestoneFactory
 from tests.reports_world import ReportWorld
 
@@ -161,7 +161,9 @@ def test_every_table_the_figures_read_has_its_trigger(db):
     missing = sorted(
         m._meta.label
         for m in models
-        if not is_history(m) and m._meta.label not in NOT_REVISED and m._meta.db_table not in with_trigger
+        if not m._meta.model_name.startswith("historical")  # written with their rows, which have triggers
+        and m._meta.label not in NOT_REVISED
+        and m._meta.db_table not in with_trigger
     )
     assert missing == []
     assert "actions_action" in with_trigger and "actions_action_filieres" in with_trigger
